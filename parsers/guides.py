@@ -1,0 +1,106 @@
+"""Implementation guides the engine knows, and the map each one compiles from.
+
+GS08 (or ST03 when present) names the guide. Versions senders really use are
+accepted with the structure they share: errata (X222A2, X223A3) and base
+guides (X279, X221, X222, X231) read with the adopted guide's map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from parsers.maps.compiler import compile_file, own_map_dir, pyx12_map_dir
+from parsers.maps.spec import TransactionMap
+
+ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    id: str  # the adopted guide, e.g. "005010X222A1"
+    name: str  # short name users know, e.g. "837P"
+    st01: str
+    gs01: str  # functional identifier code
+    map_file: str
+    aliases: tuple[str, ...] = ()
+    #: for 278: BHT02 purpose code that selects this map (13 request, 11 response)
+    bht02: tuple[str, ...] = ()
+    title: str = ""
+
+    @property
+    def versions(self) -> frozenset[str]:
+        return frozenset((self.id, *self.aliases))
+
+
+GUIDES: tuple[Guide, ...] = (
+    Guide("005010X279A1", "270", "270", "HS", "270.5010.X279.A1.xml", ("005010X279",),
+          title="Eligibility, Coverage or Benefit Inquiry"),
+    Guide("005010X279A1", "271", "271", "HB", "271.5010.X279.A1.xml", ("005010X279",),
+          title="Eligibility, Coverage or Benefit Information"),
+    Guide("005010X212", "276", "276", "HR", "276.5010.X212.xml",
+          title="Health Care Claim Status Request"),
+    Guide("005010X212", "277", "277", "HN", "277.5010.X212.xml",
+          title="Health Care Claim Status Response"),
+    Guide("005010X214", "277CA", "277", "HN", "277.5010.X214.xml",
+          title="Health Care Claim Acknowledgment"),
+    Guide("005010X217", "278", "278", "HI", "278.5010.X217.13.xml", bht02=("13", "01", "36", "CN", "RT"),
+          title="Health Care Services Review - Request for Review"),
+    Guide("005010X217", "278R", "278", "HI", "278.5010.X217.11.xml", bht02=("11",),
+          title="Health Care Services Review - Response"),
+    Guide("005010X221A1", "835", "835", "HP", "835.5010.X221.A1.xml", ("005010X221",),
+          title="Health Care Claim Payment/Advice"),
+    Guide("005010X222A1", "837P", "837", "HC", "837.5010.X222.A1.xml",
+          ("005010X222A2", "005010X222"), title="Health Care Claim: Professional"),
+    Guide("005010X223A2", "837I", "837", "HC", "837Q3.I.5010.X223.A1.xml",
+          ("005010X223A3", "005010X223A1", "005010X223"), title="Health Care Claim: Institutional"),
+    Guide("005010X224A2", "837D", "837", "HC", "837.5010.X224.A2.xml",
+          ("005010X224A3", "005010X224A1", "005010X224"), title="Health Care Claim: Dental"),
+    Guide("005010X231A1", "999", "999", "FA", "999.5010X231.A1.xml", ("005010X231",),
+          title="Implementation Acknowledgment"),
+    Guide("005010X230", "997", "997", "FA", "997.4010.xml", ("005010",),
+          title="Functional Acknowledgment"),
+)
+
+BY_NAME = {g.name: g for g in GUIDES}
+FUNCTIONAL_IDS = {g.st01: g.gs01 for g in GUIDES}
+
+
+def resolve(version: str, st01: str, bht02: str = "") -> Guide | None:
+    """The guide for a transaction set with this GS08/ST03 version, ST01 and BHT02."""
+    version = version.strip().upper()
+    candidates = [g for g in GUIDES if g.st01 == st01 and version in g.versions]
+    if len(candidates) > 1 and bht02:
+        picked = [g for g in candidates if bht02 in g.bht02]
+        candidates = picked or candidates[:1]
+    return candidates[0] if candidates else None
+
+
+def map_path(guide: Guide) -> Path | None:
+    """Our own map wins over pyx12's shipped one of the same name."""
+    for folder in (own_map_dir(), pyx12_map_dir()):
+        path = folder / guide.map_file
+        if path.is_file():
+            return path
+    return None
+
+
+@cache
+def load_map(guide: Guide) -> TransactionMap | None:
+    path = map_path(guide)
+    if path is None:
+        return None
+    return compile_file(path, guide.name, st03_codes=guide.versions)
+
+
+@cache
+def known_segment_ids() -> frozenset[str]:
+    """Every segment ID some supported guide uses (to tell 'unexpected' from 'unrecognized')."""
+    ids = set(ENVELOPE_IDS)
+    for guide in GUIDES:
+        tmap = load_map(guide)
+        if tmap is not None:
+            ids.update(n.id for n in tmap.root.walk() if not hasattr(n, "children"))
+            ids.update(n.trigger.id for n in tmap.root.walk() if hasattr(n, "children"))
+    return frozenset(ids)

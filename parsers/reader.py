@@ -1,0 +1,589 @@
+"""The envelope state machine: tokens in, interchanges, groups and transaction sets out.
+
+``Reader.feed(chunk)`` returns events as soon as they are complete, so a file
+of any size is read one transaction set at a time::
+
+    reader = Reader()
+    for chunk in chunks:
+        for event in reader.feed(chunk):
+            ...
+    for event in reader.close():
+        ...
+
+``read(stream)`` wraps that loop; ``parse(data)`` collects a whole
+:class:`Document` for small inputs. Nothing here raises on bad input: every
+problem becomes a :class:`~parsers.findings.Finding`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from parsers import findings as F
+from parsers.envelope import (
+    FunctionalGroup,
+    Interchange,
+    TransactionSet,
+    TransactionSummary,
+    check_gs,
+    check_isa,
+)
+from parsers.findings import Finding, Scope, Severity
+from parsers.guides import FUNCTIONAL_IDS, known_segment_ids, load_map, resolve
+from parsers.matcher import Context, Matcher
+from parsers.profile import LENIENT, Profile
+from parsers.segment import Segment
+from parsers.tokenizer import Tokenizer
+from parsers.tree import Loop
+
+Rules = Callable[[TransactionSet], list[Finding]]
+CHUNK_SIZE = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class FileFinding:
+    finding: Finding
+
+
+@dataclass(frozen=True, slots=True)
+class InterchangeStarted:
+    interchange: Interchange
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStarted:
+    group: FunctionalGroup
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionRead:
+    transaction: TransactionSet
+
+
+@dataclass(frozen=True, slots=True)
+class GroupEnded:
+    group: FunctionalGroup
+
+
+@dataclass(frozen=True, slots=True)
+class InterchangeEnded:
+    interchange: Interchange
+
+
+Event = FileFinding | InterchangeStarted | GroupStarted | TransactionRead | GroupEnded | InterchangeEnded
+
+
+class Reader:
+    """Reads X12 from byte chunks; never raises on malformed input."""
+
+    def __init__(self, profile: Profile = LENIENT, rules: Rules | None = None) -> None:
+        self.profile = profile
+        self.rules = rules
+        self.tokenizer = Tokenizer(profile)
+        self._known = known_segment_ids()
+        self._ic: Interchange | None = None
+        self._group: FunctionalGroup | None = None
+        self._ts: TransactionSet | None = None
+        self._pending: list[Segment] = []
+        self._matcher: Matcher | None = None
+        self._ic_group_ids: set[str] = set()
+        self._group_st_ids: set[str] = set()
+        self._events: list[Event] = []
+
+    @property
+    def segments_read(self) -> int:
+        return self.tokenizer.segments_read
+
+    @property
+    def bytes_read(self) -> int:
+        return self.tokenizer.bytes_read
+
+    def feed(self, data: bytes) -> list[Event]:
+        self._consume(self.tokenizer.feed(data))
+        return self._drain()
+
+    def close(self) -> list[Event]:
+        self._consume(self.tokenizer.close())
+        if self._ic is not None:
+            self._end_interchange(None, premature=True)
+        elif self._ts is not None:
+            self._end_transaction(None)
+        return self._drain()
+
+    def _drain(self) -> list[Event]:
+        out, self._events = self._events, []
+        return out
+
+    # dispatch ----------------------------------------------------------------
+
+    def _consume(self, tokens: list[Segment | Finding]) -> None:
+        handlers = self._handlers
+        for tok in tokens:
+            if isinstance(tok, Finding):
+                self._file_finding(tok)
+                continue
+            tag = tok.elements[0]
+            handler = handlers.get(tag)
+            if handler is not None:
+                handler(self, tok)
+            elif self._ts is not None:
+                self._add(tok)
+            else:
+                self._stray(tok)
+
+    def _file_finding(self, finding: Finding) -> None:
+        ic = self._ic
+        if finding.scope is Scope.INTERCHANGE and ic is None and finding.segment_id == "ISA":
+            self._events.append(FileFinding(finding))
+        elif ic is not None and finding.scope is Scope.FILE and finding.code.startswith("repair."):
+            ic.findings.append(finding.at(interchange=ic.control))
+        else:
+            self._events.append(FileFinding(finding))
+
+    def _on_isa(self, seg: Segment) -> None:
+        if self._ic is not None:
+            self._end_interchange(None, premature=True)
+        delims = self.tokenizer.delimiters or seg.delims
+        ic = Interchange(seg, delims, start_offset=seg.offset)
+        ic.findings.extend(check_isa(seg, self.profile.repairs_are_warnings))
+        self._ic = ic
+        self._ic_group_ids = set()
+        self._events.append(InterchangeStarted(ic))
+
+    def _on_ta1(self, seg: Segment) -> None:
+        ic = self._ic
+        if ic is None or self._group is not None:
+            self._stray(seg)
+            return
+        ic.ta1s.append(seg)
+        ok = (
+            len(seg.elements) >= 6
+            and seg.get(1).isdigit()
+            and len(seg.get(1)) == 9
+            and seg.get(4) in ("A", "E", "R")
+            and len(seg.get(5)) == 3
+            and seg.get(5).isdigit()
+        )
+        if not ok:
+            ic.findings.append(
+                Finding(
+                    "ta1.invalid",
+                    "TA1 interchange acknowledgment is malformed",
+                    scope=Scope.INTERCHANGE,
+                    ta1=F.TA1_INVALID_CONTENT,
+                    interchange=ic.control,
+                    segment_id="TA1",
+                    ordinal=seg.ordinal,
+                    offset=seg.offset,
+                )
+            )
+
+    def _on_gs(self, seg: Segment) -> None:
+        ic = self._ic
+        if ic is None:
+            self._stray(seg)
+            return
+        if self._group is not None:
+            self._end_group(None)
+        group = FunctionalGroup(seg, interchange=ic)
+        group.findings.extend(check_gs(seg, ic.control))
+        if group.control in self._ic_group_ids:
+            group.findings.append(
+                self._group_finding(group, "gs.duplicate_control", "GS06 repeats another group's control number", F.AK9_CONTROL_NOT_UNIQUE, seg)
+            )
+        self._ic_group_ids.add(group.control)
+        self._group_st_ids = set()
+        ic.groups.append(group)
+        self._group = group
+        self._events.append(GroupStarted(group))
+
+    def _on_st(self, seg: Segment) -> None:
+        if self._ts is not None:
+            self._end_transaction(None)
+        ic = self._ic
+        if ic is None:
+            self._stray(seg)
+            return
+        if self._group is None:
+            ic.findings.append(
+                Finding(
+                    "st.outside_group",
+                    "A transaction set stands outside any functional group (GS missing)",
+                    scope=Scope.INTERCHANGE,
+                    ta1=F.TA1_INVALID_CONTENT,
+                    interchange=ic.control,
+                    segment_id="ST",
+                    ordinal=seg.ordinal,
+                    offset=seg.offset,
+                )
+            )
+        ts = TransactionSet(
+            header=seg,
+            group=self._group,
+            interchange=ic,
+            start_offset=seg.offset,
+            first_ordinal=seg.ordinal,
+            segment_count=1,
+        )
+        self._ts = ts
+        self._pending = [seg]
+        self._matcher = None
+
+    def _on_se(self, seg: Segment) -> None:
+        if self._ts is None:
+            self._stray(seg)
+            return
+        self._ts.segment_count += 1
+        self._feed_matcher(seg)
+        self._end_transaction(seg)
+
+    def _on_ge(self, seg: Segment) -> None:
+        if self._ts is not None:
+            self._end_transaction(None)
+        if self._group is None:
+            self._stray(seg)
+            return
+        self._end_group(seg)
+
+    def _on_iea(self, seg: Segment) -> None:
+        if self._ic is None:
+            self._stray(seg)
+            return
+        self._end_interchange(seg, premature=False)
+
+    _handlers: dict[str, Callable[[Reader, Segment], None]] = {
+        "ISA": _on_isa,
+        "TA1": _on_ta1,
+        "GS": _on_gs,
+        "ST": _on_st,
+        "SE": _on_se,
+        "GE": _on_ge,
+        "IEA": _on_iea,
+    }
+
+    # transaction sets ----------------------------------------------------------
+
+    def _add(self, seg: Segment) -> None:
+        ts = self._ts
+        assert ts is not None
+        ts.segment_count += 1
+        self._feed_matcher(seg)
+
+    def _feed_matcher(self, seg: Segment) -> None:
+        matcher = self._matcher
+        if matcher is not None:
+            matcher.add(seg)
+            return
+        self._pending.append(seg)
+        if len(self._pending) >= 2:
+            self._start_matcher()
+
+    def _start_matcher(self) -> None:
+        ts = self._ts
+        assert ts is not None
+        second = self._pending[1] if len(self._pending) > 1 else None
+        bht02 = second.get(2) if second is not None and second.elements[0] == "BHT" else ""
+        guide = resolve(ts.version, ts.st01, bht02)
+        ts.guide = guide
+        tmap = load_map(guide) if guide is not None else None
+        if tmap is None:
+            ts.findings.append(
+                self._ts_finding(
+                    ts,
+                    "st.not_supported",
+                    "This transaction set type or implementation guide is not supported",
+                    F.IK5_NOT_SUPPORTED if guide is None else F.IK5_GUIDE_NOT_SUPPORTED,
+                )
+            )
+            root = Loop(None, "ST_LOOP")
+            root.children.extend(self._pending)
+            ts.root = root
+            self._matcher = _Collector(root)  # keeps segments, checks nothing
+        else:
+            ctx = Context(
+                interchange=ts.interchange.control if ts.interchange else None,
+                group=ts.group.control if ts.group else None,
+                transaction=ts.control,
+                lenient=self.profile.repairs_are_warnings,
+            )
+            matcher = Matcher(tmap, ctx, self._known)
+            for seg in self._pending:
+                matcher.add(seg)
+            self._matcher = matcher
+        self._pending = []
+
+    def _end_transaction(self, se: Segment | None) -> None:
+        ts = self._ts
+        assert ts is not None
+        if self._matcher is None:
+            self._start_matcher()
+        matcher = self._matcher
+        assert matcher is not None
+        ts.root = matcher.finish()
+        ts.findings.extend(matcher.findings)
+        ts.trailer = se
+        last = se
+        if se is None:
+            ts.findings.append(
+                self._ts_finding(ts, "se.missing", "Transaction set trailer SE is missing", F.IK5_TRAILER_MISSING)
+            )
+            segs = list(ts.root.walk())
+            last = segs[-1] if segs else ts.header
+        else:
+            if se.get(1) != str(ts.segment_count):
+                ts.findings.append(
+                    self._ts_finding(
+                        ts, "se.count", f"SE01 does not equal the {ts.segment_count} segments counted", F.IK5_COUNT_MISMATCH, se
+                    )
+                )
+            if se.get(2) != ts.control:
+                ts.findings.append(
+                    self._ts_finding(ts, "se.control", "SE02 does not match ST02", F.IK5_CONTROL_MISMATCH, se)
+                )
+        if not (ts.control.isdigit() and 4 <= len(ts.control) <= 9):
+            ts.findings.append(
+                self._ts_finding(ts, "st.control", "ST02 must be 4 to 9 digits", F.IK5_INVALID_CONTROL)
+            )
+        if ts.control in self._group_st_ids:
+            ts.findings.append(
+                self._ts_finding(ts, "st.duplicate_control", "ST02 repeats within the group", F.IK5_CONTROL_NOT_UNIQUE)
+            )
+        self._group_st_ids.add(ts.control)
+        group = ts.group
+        if group is not None and FUNCTIONAL_IDS.get(ts.st01) not in (None, group.functional_id):
+            ts.findings.append(
+                self._ts_finding(
+                    ts,
+                    "st.functional_id",
+                    f"GS01 does not fit a {ts.st01} transaction set",
+                    F.IK5_INVALID_ID,
+                )
+            )
+        ts.end_offset = last.offset + last.length + 1
+        if self.rules is not None and ts.root is not None and ts.guide is not None:
+            ts.findings.extend(self.rules(ts))
+        if group is not None:
+            group.transactions.append(
+                TransactionSummary(
+                    ts.st01, ts.control, ts.version, ts.guide.name if ts.guide else None, ts.findings, ts.accepted
+                )
+            )
+        self._ts = None
+        self._matcher = None
+        self._events.append(TransactionRead(ts))
+
+    def _ts_finding(
+        self, ts: TransactionSet, code: str, message: str, ik5: str, seg: Segment | None = None
+    ) -> Finding:
+        seg = seg or ts.header
+        return Finding(
+            code,
+            message,
+            scope=Scope.TRANSACTION,
+            ik5=ik5,
+            interchange=ts.interchange.control if ts.interchange else None,
+            group=ts.group.control if ts.group else None,
+            transaction=ts.control,
+            segment_id=seg.elements[0],
+            ordinal=seg.ordinal,
+            offset=seg.offset,
+        )
+
+    # groups and interchanges ---------------------------------------------------
+
+    def _group_finding(
+        self, group: FunctionalGroup, code: str, message: str, ak9: str, seg: Segment
+    ) -> Finding:
+        return Finding(
+            code,
+            message,
+            scope=Scope.GROUP,
+            ak9=ak9,
+            interchange=group.interchange.control if group.interchange else None,
+            group=group.control,
+            segment_id=seg.elements[0],
+            ordinal=seg.ordinal,
+            offset=seg.offset,
+        )
+
+    def _end_group(self, ge: Segment | None) -> None:
+        group = self._group
+        assert group is not None
+        group.trailer = ge
+        if ge is None:
+            group.findings.append(
+                self._group_finding(group, "ge.missing", "Functional group trailer GE is missing", F.AK9_TRAILER_MISSING, group.header)
+            )
+        else:
+            if ge.get(1) != str(len(group.transactions)):
+                group.findings.append(
+                    self._group_finding(
+                        group, "ge.count", f"GE01 does not equal the {len(group.transactions)} transaction sets counted", F.AK9_COUNT_MISMATCH, ge
+                    )
+                )
+            if ge.get(2) != group.control:
+                group.findings.append(
+                    self._group_finding(group, "ge.control", "GE02 does not match GS06", F.AK9_CONTROL_MISMATCH, ge)
+                )
+        self._group = None
+        self._events.append(GroupEnded(group))
+
+    def _end_interchange(self, iea: Segment | None, premature: bool) -> None:
+        ic = self._ic
+        assert ic is not None
+        if self._ts is not None:
+            self._end_transaction(None)
+        if self._group is not None:
+            self._end_group(None)
+        ic.trailer = iea
+        if iea is None:
+            ic.findings.append(
+                Finding(
+                    "iea.missing",
+                    "Interchange trailer IEA is missing (the input ends early or another ISA follows)",
+                    scope=Scope.INTERCHANGE,
+                    ta1=F.TA1_PREMATURE_EOF,
+                    interchange=ic.control,
+                    segment_id="IEA",
+                )
+            )
+            ic.end_offset = self.tokenizer.bytes_read
+        else:
+            ic.end_offset = iea.offset + iea.length + 1
+            if iea.get(1) != str(len(ic.groups)):
+                ic.findings.append(
+                    Finding(
+                        "iea.count",
+                        f"IEA01 does not equal the {len(ic.groups)} functional groups counted",
+                        scope=Scope.INTERCHANGE,
+                        ta1=F.TA1_GROUP_COUNT,
+                        interchange=ic.control,
+                        segment_id="IEA",
+                        ordinal=iea.ordinal,
+                        offset=iea.offset,
+                        element=1,
+                    )
+                )
+            if iea.get(2) != ic.control:
+                ic.findings.append(
+                    Finding(
+                        "iea.control",
+                        "IEA02 does not match ISA13",
+                        scope=Scope.INTERCHANGE,
+                        ta1=F.TA1_CONTROL_MISMATCH,
+                        interchange=ic.control,
+                        segment_id="IEA",
+                        ordinal=iea.ordinal,
+                        offset=iea.offset,
+                        element=2,
+                    )
+                )
+        del premature
+        self._ic = None
+        self._events.append(InterchangeEnded(ic))
+
+    def _stray(self, seg: Segment) -> None:
+        tag = seg.elements[0]
+        finding = Finding(
+            "segment.outside_envelope",
+            f"Segment {tag} stands outside the envelope structure where it is found",
+            scope=Scope.INTERCHANGE,
+            ta1=F.TA1_CONTROL_STRUCTURE,
+            interchange=self._ic.control if self._ic else None,
+            segment_id=tag,
+            ordinal=seg.ordinal,
+            offset=seg.offset,
+        )
+        if self._ic is not None:
+            self._ic.findings.append(finding)
+        else:
+            self._events.append(FileFinding(finding))
+
+
+class _Collector:
+    """Stands in for a matcher when no map exists: keeps the segments, checks nothing."""
+
+    def __init__(self, root: Loop) -> None:
+        self.root = root
+        self.findings: list[Finding] = []
+
+    def add(self, seg: Segment) -> None:
+        self.root.children.append(seg)
+
+    def finish(self) -> Loop:
+        return self.root
+
+
+# convenience -------------------------------------------------------------------
+
+
+def _chunks(source: bytes | BinaryIO | Iterable[bytes], size: int) -> Iterator[bytes]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        for i in range(0, len(data), size):
+            yield data[i : i + size]
+        return
+    read = getattr(source, "read", None)
+    if read is not None:
+        while chunk := read(size):
+            yield chunk
+        return
+    yield from source  # type: ignore[misc]
+
+
+def read(
+    source: bytes | BinaryIO | Iterable[bytes],
+    profile: Profile = LENIENT,
+    rules: Rules | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[Event]:
+    """Stream events from bytes, a binary file object or an iterable of chunks."""
+    reader = Reader(profile, rules)
+    for chunk in _chunks(source, chunk_size):
+        yield from reader.feed(chunk)
+    yield from reader.close()
+
+
+@dataclass(slots=True)
+class Document:
+    """Everything read from one input, for inputs small enough to hold."""
+
+    interchanges: list[Interchange] = field(default_factory=list)
+    transactions: list[TransactionSet] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # outside any interchange
+
+    def all_findings(self) -> list[Finding]:
+        out = list(self.findings)
+        for ic in self.interchanges:
+            out.extend(ic.findings)
+            for group in ic.groups:
+                out.extend(group.findings)
+        for ts in self.transactions:
+            out.extend(ts.findings)
+        return out
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.all_findings() if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.all_findings() if f.severity is Severity.WARNING]
+
+
+def parse(
+    source: bytes | BinaryIO | Iterable[bytes],
+    profile: Profile = LENIENT,
+    rules: Rules | None = None,
+) -> Document:
+    doc = Document()
+    for event in read(source, profile, rules):
+        if isinstance(event, FileFinding):
+            doc.findings.append(event.finding)
+        elif isinstance(event, InterchangeStarted):
+            doc.interchanges.append(event.interchange)
+        elif isinstance(event, TransactionRead):
+            doc.transactions.append(event.transaction)
+    return doc
