@@ -80,7 +80,7 @@ PAYERS = (
 # Billable ICD-10-CM codes, written without the dot as X12 carries them.
 DIAGNOSES = _words(
     "E119 I10 J069 M5450 Z0000 R051 E785 K219 N390 J449 F329 M25561 Z23 E1165 I2510 "
-    "R509 J209 G4733 R42 L309 H6690 M79604 R1084 Z01419 E039 F419 B349 J304"
+    "R509 J209 G4733 R42 L309 H6690 M79604 R1084 Z01419 E039 F419 B349 J309"
 )
 # (CPT/HCPCS code, modifier choices, charge range in cents per unit, max units)
 PROCEDURES = (

@@ -138,6 +138,8 @@ class Interchange:
     findings: list[Finding] = field(default_factory=list)
     groups: list[FunctionalGroup] = field(default_factory=list)
     ta1s: list[Segment] = field(default_factory=list)
+    #: segments found where the envelope has no place for them (kept, never dropped)
+    stray: list[Segment] = field(default_factory=list)
     start_offset: int = 0
     end_offset: int = 0
 

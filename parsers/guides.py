@@ -86,12 +86,46 @@ def map_path(guide: Guide) -> Path | None:
     return None
 
 
+#: Corrections to shipped maps, each with the reason: (guide, loop, segment, qualifier, usage).
+MAP_ERRATA: dict[str, tuple[tuple[str, str, str | None, str, str], ...]] = {
+    # X214 2200C STC is situational: an accepted batch may carry only the TRN
+    # (TR3 2200C notes; stupidedi agrees); pyx12 marks it required.
+    "277CA": (("2200C", "STC", None, "usage", "S"),),
+}
+
+#: Element corrections: (guide, element reference, attribute, value, reason).
+ELEMENT_ERRATA: tuple[tuple[str, str, str, object, str], ...] = (
+    # An acknowledgment echoes the control number it received, whatever its length.
+    ("999", "AK202", "min_len", 1, "echo of the received ST02"),
+    ("997", "AK202", "min_len", 1, "echo of the received ST02"),
+)
+
+
 @cache
 def load_map(guide: Guide) -> TransactionMap | None:
     path = map_path(guide)
     if path is None:
         return None
-    return compile_file(path, guide.name, st03_codes=guide.versions)
+    tmap = compile_file(path, guide.name, st03_codes=guide.versions)
+    for loop_id, seg_id, _qual, attr, value in MAP_ERRATA.get(guide.name, ()):
+        loop = tmap.root.find_loop(loop_id)
+        if loop is None:
+            continue
+        for i, child in enumerate(loop.children):
+            if getattr(child, "id", None) == seg_id and not hasattr(child, "children"):
+                setattr(child, attr, value)
+                if attr == "usage":
+                    loop.required = tuple(r for r in loop.required if r != i) + (
+                        (i,) if value == "R" else ()
+                    )
+    for name, ref, attr, value, _reason in ELEMENT_ERRATA:
+        if name != guide.name:
+            continue
+        for node in tmap.root.walk():
+            for element in getattr(node, "elements", ()):
+                if element.ref == ref:
+                    setattr(element, attr, value)
+    return tmap
 
 
 @cache

@@ -106,7 +106,10 @@ class Matcher:
                 self._missing(frame, child)
         if self._hl_expect_child is not None:
             hl_id, hl_seg = self._hl_expect_child
-            self._element_finding(hl_seg, 4, F.IK4_PATTERN_FAILURE, "HL04 says children follow but none do")
+            self._element_finding(
+                hl_seg, 4, F.IK4_PATTERN_FAILURE, "HL04 says children follow but none do",
+                severity=Severity.WARNING,
+            )
         return self.root
 
     # matching ----------------------------------------------------------------
@@ -123,13 +126,33 @@ class Matcher:
             if not cands:
                 continue
             idx = frame.idx
+            fits: list[tuple[int, SegmentSpec | LoopSpec]] = []
             for ci, child in cands:
                 if ci < idx or ci == 0:
                     continue  # behind us, or a loop's own trigger (that opens a new instance)
                 spec = child if isinstance(child, SegmentSpec) else child.trigger
                 if not qualified or spec.matches(seg.elements, comp):
-                    return depth, ci, child
+                    fits.append((ci, child))
+                    if not qualified:
+                        break
+            if fits:
+                ci, child = fits[0] if len(fits) == 1 else self._best_fit(seg, fits)
+                return depth, ci, child
         return None
+
+    def _best_fit(
+        self, seg: Segment, fits: list[tuple[int, SegmentSpec | LoopSpec]]
+    ) -> tuple[int, SegmentSpec | LoopSpec]:
+        """Several specs fit the qualifier (e.g. two PWK in 2400): take the first that validates."""
+        delims = seg.delims
+        for ci, child in fits:
+            spec = child if isinstance(child, SegmentSpec) else child.trigger
+            problems = check_segment(
+                seg.elements, spec, delims.component, delims.repetition, self.ctx.lenient
+            )
+            if not any(p[3] not in _SOFT and p[3] != "case" for p in problems):
+                return ci, child
+        return fits[0]
 
     def _close_to(self, depth: int) -> None:
         stack = self._stack
@@ -259,9 +282,12 @@ class Matcher:
         pending = self._hl_expect_child
         if pending is not None and parent != pending[0]:
             self._element_finding(
-                pending[1], 4, F.IK4_PATTERN_FAILURE, "HL04 says children follow but none do"
+                pending[1], 4, F.IK4_PATTERN_FAILURE, "HL04 says children follow but none do",
+                severity=Severity.WARNING,
             )
-        self._hl_expect_child = (hl_id, seg) if child_code == "1" else None
+        hl04 = seg.spec.elements[3] if seg.spec is not None and len(seg.spec.elements) > 3 else None
+        free_choice = hl04 is None or hl04.codes is None or len(hl04.codes) > 1
+        self._hl_expect_child = (hl_id, seg) if child_code == "1" and free_choice else None
         self._hl_ids[hl_id] = seg.get(3)
 
     # findings ------------------------------------------------------------------

@@ -161,7 +161,7 @@ class Reader:
         ok = (
             len(seg.elements) >= 6
             and seg.get(1).isdigit()
-            and len(seg.get(1)) == 9
+            and len(seg.get(1)) <= 9
             and seg.get(4) in ("A", "E", "R")
             and len(seg.get(5)) == 3
             and seg.get(5).isdigit()
@@ -498,6 +498,7 @@ class Reader:
         )
         if self._ic is not None:
             self._ic.findings.append(finding)
+            self._ic.stray.append(seg)
         else:
             self._events.append(FileFinding(finding))
 

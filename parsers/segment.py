@@ -87,8 +87,4 @@ class Segment:
             table = self.delims.translation_to(target)
             if table:
                 els = [e.translate(table) for e in els]
-        # drop trailing empty elements, as X12 requires
-        end = len(els)
-        while end > 1 and not els[end - 1]:
-            end -= 1
-        return target.element.join(els[:end])
+        return target.element.join(els)

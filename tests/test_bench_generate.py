@@ -15,7 +15,6 @@ if str(ROOT) not in sys.path:  # bench/ is not an installed package
 
 import pyx12.params  # noqa: E402
 import pyx12.x12n_document  # noqa: E402
-import simple_icd_10_cm as icd  # noqa: E402
 
 from bench import _pools, generate  # noqa: E402
 
@@ -81,6 +80,13 @@ def test_deterministic_and_streamed(make, write) -> None:
     assert buf.getvalue() == data
 
 
+def test_diagnosis_pool_is_billable_icd10cm() -> None:
+    import simple_icd_10_cm as icd  # slow import (~2 s): only when this test runs
+
+    for code in _pools.DIAGNOSES:
+        assert icd.is_valid_item(code) and icd.is_leaf(code), code
+
+
 def test_837p_balanced_and_valid(tmp_path: Path) -> None:
     data = generate.generate_837p(N)
     segs = _segments(data)
@@ -97,8 +103,7 @@ def test_837p_balanced_and_valid(tmp_path: Path) -> None:
         assert _amount(segs[start][2]) == sum(_amount(s[2]) for s in lines)
         assert sum(1 for s in body if s[0] == "DTP" and s[1] == "472") == len(lines)
         hi = next(s for s in body if s[0] == "HI")
-        for composite in hi[1:]:
-            assert icd.is_leaf(composite.split(":")[1])
+        assert all(c.split(":")[1] in _pools.DIAGNOSES for c in hi[1:])
     for seg in segs:
         if seg[0] == "NM1" and seg[-2:-1] == ["XX"]:
             assert _pools.npi_is_valid(seg[-1])
