@@ -77,7 +77,9 @@ class TransactionSet:
     @property
     def accepted(self) -> bool:
         """No error outside business (claim-level) rules: the 999 accepts the set."""
-        return not any(f.is_error and f.scope is not Scope.CLAIM for f in self.findings)
+        return not any(
+            f.is_error and f.scope is not Scope.CLAIM and f.claim is None for f in self.findings
+        )
 
     def get(self, path: str) -> str | None:
         return self.root.get(path) if self.root is not None else None

@@ -121,6 +121,8 @@ class Finding:
     ik4: str | None = None
     ik5: str | None = None
     ak9: str | None = None
+    #: 277CA claim status for claim-level findings, "category:status" (e.g. "A7:400")
+    stc: str | None = None
     # where
     interchange: str | None = None  # ISA13
     group: str | None = None  # GS06
@@ -134,6 +136,8 @@ class Finding:
     component: int | None = None  # component position, from 1
     repetition: int | None = None  # repetition position, from 1
     data_element: str | None = None  # data element dictionary number
+    #: for an 837: ordinal of the CLM segment of the claim the finding belongs to
+    claim: int | None = None
     #: The offending value, for the sender's own acknowledgment only (IK404);
     #: never part of ``message`` and dropped by :meth:`public`.
     value: str | None = field(default=None, repr=False, compare=False)
@@ -158,6 +162,8 @@ class Finding:
             parts.append(f"segment #{self.ordinal}")
         if self.segment_id:
             parts.append(self.segment_id)
+        if self.position is not None and self.ordinal is None:
+            parts.append(f"position {self.position} in the transaction set")
         if self.loop:
             parts.append(f"loop {self.loop}")
         if self.element is not None:

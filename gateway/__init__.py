@@ -1,0 +1,1 @@
+"""The gateway: everything with I/O (CLI, HTTP app, settings, database, jobs)."""
