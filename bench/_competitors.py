@@ -25,12 +25,16 @@ LFH_REQS = ("linuxforhealth-x12==0.57.0", "pydantic<2")
 TIME_BIN = "/usr/bin/time"
 ALL_TOOLS = ("ours", "pyx12", "lfh", "floor")
 
+# Used when /usr/bin/time is missing: a fresh process per measurement, so that
+# RUSAGE_CHILDREN covers exactly one child; it also times that child alone.
 _RUSAGE_WRAPPER = """\
-import json, resource, subprocess, sys
+import json, resource, subprocess, sys, time
+t0 = time.perf_counter()
 r = subprocess.run(sys.argv[2:])
+seconds = time.perf_counter() - t0
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(sys.argv[1], "w") as f:
-    json.dump({"maxrss_kb": ru.ru_maxrss, "rc": r.returncode}, f)
+    json.dump({"maxrss_kb": ru.ru_maxrss, "seconds": seconds, "rc": r.returncode}, f)
 sys.exit(r.returncode)
 """
 
@@ -71,20 +75,22 @@ def measure(cmd: list[str], timeout: float) -> Measurement:
         stderr = err_path.read_text(errors="replace")
         if rc == -9:
             stderr += f"\n(killed after the {timeout:.0f} s timeout)"
-        rss_kb = _read_rss(report)
-    return Measurement(seconds, rss_kb, rc, stdout, stderr)
+        rss_kb, child_seconds = _read_report(report)
+    return Measurement(child_seconds or seconds, rss_kb, rc, stdout, stderr)
 
 
-def _read_rss(report: Path) -> int | None:
+def _read_report(report: Path) -> tuple[int | None, float | None]:
+    """(peak RSS in KiB, the wrapper's own timing of the child) from either report."""
     if not report.exists():
-        return None
+        return None, None
     text = report.read_text(errors="replace")
     if text.startswith("{"):
-        return int(json.loads(text)["maxrss_kb"])
+        doc = json.loads(text)
+        return int(doc["maxrss_kb"]), float(doc["seconds"])
     for line in text.splitlines():
         if "Maximum resident set size" in line:
-            return int(line.rsplit(":", 1)[1])
-    return None
+            return int(line.rsplit(":", 1)[1]), None
+    return None, None
 
 
 def probe_ours() -> str | None:

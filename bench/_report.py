@@ -50,7 +50,7 @@ def print_table(results: list[Result]) -> None:
     rows = [head]
     for r in results:
         if r.status != "ok":
-            rows.append((r.tool, r.type, str(r.claims), r.status, "", "", "", "", r.note[:70]))
+            rows.append((r.tool, r.type, str(r.claims), r.status, "", "", "", "", r.note[:100]))
             continue
         rows.append(
             (

@@ -363,3 +363,23 @@ def generate_835(n_claims: int, seed: int = DEFAULT_SEED, *, payer_contact: bool
 
 
 WRITERS: dict[str, Callable[[BinaryIO, int, int], int]] = {"837p": write_837p, "835": write_835}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m bench.generate {837p,835} N_CLAIMS OUT [--seed S]: stream a batch to OUT."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m bench.generate", description=main.__doc__)
+    ap.add_argument("type", choices=sorted(WRITERS))
+    ap.add_argument("claims", type=lambda s: int(s.replace("_", "")))
+    ap.add_argument("out")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = ap.parse_args(argv)
+    with open(args.out, "wb") as fp:
+        size = WRITERS[args.type](fp, args.claims, args.seed)
+    print(f"{args.out}: {args.claims} claims, {size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

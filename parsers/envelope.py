@@ -54,6 +54,8 @@ class TransactionSet:
     first_ordinal: int = 0
     group: FunctionalGroup | None = None
     interchange: Interchange | None = None
+    #: every segment from ST to SE in read order (the tree holds the same objects)
+    flat: list[Segment] = field(default_factory=list)
 
     @property
     def st01(self) -> str:
@@ -88,7 +90,7 @@ class TransactionSet:
         return self.root.values(path) if self.root is not None else []
 
     def segments(self) -> list[Segment]:
-        return list(self.root.walk()) if self.root is not None else [self.header]
+        return self.flat or [self.header]
 
 
 @dataclass(slots=True, eq=False)

@@ -12,7 +12,8 @@ from functools import cache
 from pathlib import Path
 
 from parsers.maps.compiler import compile_file, own_map_dir, pyx12_map_dir
-from parsers.maps.spec import TransactionMap
+from parsers.fastcheck import compile_check
+from parsers.maps.spec import SegmentSpec, TransactionMap
 
 ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
 
@@ -125,6 +126,10 @@ def load_map(guide: Guide) -> TransactionMap | None:
             for element in getattr(node, "elements", ()):
                 if element.ref == ref:
                     setattr(element, attr, value)
+    for node in tmap.root.walk():
+        if isinstance(node, SegmentSpec):
+            node.fast_ok = compile_check(node)
+    tmap.se.fast_ok = compile_check(tmap.se)
     return tmap
 
 

@@ -70,7 +70,7 @@ class Matcher:
             self._close_to(0)
             self._place(0, len(self.tmap.root.children) - 1, self.tmap.se, seg)
             return
-        found = self._find(seg, qualified=True) or self._find(seg, qualified=False)
+        found = self._find_keyed(seg) or self._find(seg, qualified=False)
         if found is None:
             known = tag in self.known_ids
             self._finding(
@@ -88,7 +88,8 @@ class Matcher:
             stack[-1].node.children.append(seg)
             return
         depth, ci, child = found
-        self._close_to(depth)
+        if depth < len(stack) - 1:
+            self._close_to(depth)
         if isinstance(child, LoopSpec):
             self._open(depth, ci, child, seg)
         else:
@@ -113,6 +114,44 @@ class Matcher:
         return self.root
 
     # matching ----------------------------------------------------------------
+
+    def _find_keyed(self, seg: Segment) -> tuple[int, int, SegmentSpec | LoopSpec] | None:
+        """The common case: candidates found by segment ID and qualifier value in a dict."""
+        els = seg.elements
+        tag = els[0]
+        stack = self._stack
+        for depth in range(len(stack) - 1, -1, -1):
+            frame = stack[depth]
+            keyed = frame.spec.keyed.get(tag)
+            if keyed is None:
+                continue
+            epos = keyed.epos
+            if epos:
+                value = els[epos] if epos < len(els) else ""
+                if keyed.cpos and value:
+                    value = value.split(seg.delims.component, keyed.cpos)[keyed.cpos - 1]
+                cands = keyed.by_code.get(value)
+                if cands is None:
+                    cands = keyed.by_code.get(value.upper(), keyed.unqualified)
+            else:
+                cands = keyed.unqualified
+            idx = frame.idx
+            if not keyed.ambiguous:
+                for ci, child in cands:
+                    if ci >= idx and ci:
+                        return depth, ci, child
+                continue
+            fits = [(ci, child) for ci, child in cands if ci >= idx and ci]
+            if epos == 0:
+                comp = seg.delims.component
+                fits = [
+                    (ci, child) for ci, child in fits
+                    if (child if isinstance(child, SegmentSpec) else child.trigger).matches(els, comp)
+                ]
+            if fits:
+                ci, child = fits[0] if len(fits) == 1 else self._best_fit(seg, fits)
+                return depth, ci, child
+        return None
 
     def _find(
         self, seg: Segment, qualified: bool
@@ -210,6 +249,11 @@ class Matcher:
                 loop=frame.spec.id,
             )
         delims = seg.delims
+        fast = spec.fast_ok
+        if fast is not None and fast(seg.elements, delims.component, delims.repetition):
+            if spec.id == "HL":
+                self._check_hl(seg)
+            return
         problems = check_segment(
             seg.elements, spec, delims.component, delims.repetition, self.ctx.lenient
         )

@@ -226,6 +226,7 @@ class Reader:
             start_offset=seg.offset,
             first_ordinal=seg.ordinal,
             segment_count=1,
+            flat=[seg],
         )
         self._ts = ts
         self._pending = [seg]
@@ -236,6 +237,7 @@ class Reader:
             self._stray(seg)
             return
         self._ts.segment_count += 1
+        self._ts.flat.append(seg)
         self._feed_matcher(seg)
         self._end_transaction(seg)
 
@@ -269,6 +271,7 @@ class Reader:
         ts = self._ts
         assert ts is not None
         ts.segment_count += 1
+        ts.flat.append(seg)
         self._feed_matcher(seg)
 
     def _feed_matcher(self, seg: Segment) -> None:

@@ -105,20 +105,53 @@ class Tokenizer:
                 if wait:
                     break
                 continue
-            term = delims.segment
-            # tolerate line breaks between segments
-            while pos < len(buf) and buf[pos] in _LINE_BREAKS and buf[pos] != term:
-                pos += 1
-            if buf.startswith("ISA", pos) and self._looks_like_isa(buf, pos):
-                self._delims = None
-                continue
-            end = buf.find(term, pos)
-            if end < 0:
+            pos, done = self._split(buf, pos, delims, out)
+            if done:
                 break
-            self._emit(buf[pos:end], pos, out)
-            pos = end + 1
         self._buf = buf[pos:]
         self._base += pos
+
+    def _split(self, buf: str, pos: int, delims: Delimiters, out: list[Token]) -> tuple[int, bool]:
+        """Emit every complete segment after ``pos``; stop early at IEA or a new ISA."""
+        term, sep = delims.segment, delims.element
+        parts = buf[pos:].split(term)
+        parts.pop()  # incomplete: wait for more bytes
+        base = self._base
+        lb_chars = _LINE_BREAKS.replace(term, "")
+        trim_cr = term == "\n"
+        cur = pos
+        ordinal = self._ordinal
+        try:
+            for raw in parts:
+                start = cur
+                cur += len(raw) + 1
+                if raw and raw[0] in lb_chars:
+                    stripped = raw.lstrip(lb_chars)
+                    start += len(raw) - len(stripped)
+                    raw = stripped
+                if raw[:3] == "ISA" and len(raw) > 3 and not raw[3].isalnum() and raw[3] != " ":
+                    self._delims = None
+                    return start, False
+                if not raw or raw[-1] == " " or (trim_cr and raw[-1] == "\r"):
+                    self._ordinal = ordinal
+                    self._emit(raw, start, out)
+                    ordinal = self._ordinal
+                    continue
+                elements = raw.split(sep)
+                tag = elements[0]
+                if not tag.isupper():
+                    self._ordinal = ordinal
+                    self._emit(raw, start, out)
+                    ordinal = self._ordinal
+                    continue
+                ordinal += 1
+                out.append(Segment(elements, delims, ordinal, base + start, len(raw)))
+                if tag == "IEA":
+                    self._delims = None
+                    return cur, False
+        finally:
+            self._ordinal = ordinal
+        return cur, True
 
     @staticmethod
     def _looks_like_isa(buf: str, pos: int) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 from parsers.maps.spec import (
     UNBOUNDED,
     ElementSpec,
+    KeyedCandidates,
     LoopSpec,
     SegmentSpec,
     SyntaxRule,
@@ -206,6 +207,28 @@ def _index(loop: LoopSpec) -> None:
         lookup.setdefault(key, []).append((i, child))
     loop.lookup = lookup
     loop.required = tuple(required)
+    loop.keyed = {tag: _keyed(cands) for tag, cands in lookup.items()}
+
+
+def _keyed(cands: list[tuple[int, SegmentSpec | LoopSpec]]) -> KeyedCandidates:
+    specs = [(ci, c, c if isinstance(c, SegmentSpec) else c.trigger) for ci, c in cands]
+    positions = {(sp.qualifier[0], sp.qualifier[1]) for _, _, sp in specs if sp.qualifier}
+    if len(positions) != 1:
+        # no shared qualifier: every candidate is tried in order
+        everything = tuple((ci, c) for ci, c, _ in specs)
+        return KeyedCandidates(0, 0, {}, everything, len(everything) > 1)
+    epos, cpos = next(iter(positions))
+    by_code: dict[str, list[tuple[int, SegmentSpec | LoopSpec]]] = {}
+    unqualified = [(ci, c) for ci, c, sp in specs if sp.qualifier is None]
+    for ci, c, sp in specs:
+        if sp.qualifier is not None:
+            for code in sp.qualifier[2]:
+                by_code.setdefault(code, []).append((ci, c))
+    ambiguous = any(len(v) > 1 for v in by_code.values()) or (bool(unqualified) and bool(by_code))
+    merged = {
+        code: tuple(sorted([*v, *unqualified], key=lambda t: t[0])) for code, v in by_code.items()
+    }
+    return KeyedCandidates(epos, cpos, merged, tuple(unqualified), ambiguous)
 
 
 def _hoist_trailer(root: LoopSpec) -> None:

@@ -128,9 +128,15 @@ def _outbound(received: Delimiters) -> Delimiters:
         received.check()
     except ValueError:
         return DEFAULT
-    if not received.repetition:
-        return Delimiters(received.element, received.component, "^" if "^" not in (received.element, received.component, received.segment) else "{", received.segment, received.line_break)
-    return received
+    if received.segment in "\r\n":
+        return DEFAULT  # never answer with a line break as the terminator
+    if received.repetition:
+        return received
+    used = {received.element, received.component, received.segment}
+    repetition = next(c for c in "^{}!|" if c not in used)
+    return Delimiters(
+        received.element, received.component, repetition, received.segment, received.line_break
+    )
 
 
 class AckCollector:

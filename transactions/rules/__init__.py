@@ -15,13 +15,14 @@ from dataclasses import replace
 from parsers.envelope import TransactionSet
 from parsers.findings import Finding, Severity
 from transactions.rules import claims, remittance
+from transactions.rules.common import RuleContext
 
-Rule = Callable[[TransactionSet, dt.date], list[Finding]]
+Rule = Callable[[TransactionSet, RuleContext], list[Finding]]
 
 RULES: dict[str, tuple[Rule, ...]] = {
-    "837P": (claims.balancing, claims.codes_and_dates),
-    "837I": (claims.balancing, claims.codes_and_dates),
-    "837D": (claims.balancing, claims.codes_and_dates),
+    "837P": (claims.rules,),
+    "837I": (claims.rules,),
+    "837D": (claims.rules,),
     "835": (remittance.balancing,),
 }
 
@@ -36,10 +37,10 @@ def check(
 ) -> list[Finding]:
     if ts.guide is None or ts.root is None:
         return []
-    day = today or dt.date.today()
+    ctx = RuleContext(today or dt.date.today(), error_level)
     out: list[Finding] = []
     for rule in RULES.get(ts.guide.name, ()):
-        for f in rule(ts, day):
+        for f in rule(ts, ctx):
             if f.snip > error_level and f.is_error:
                 f = replace(f, severity=Severity.WARNING)
             out.append(f)

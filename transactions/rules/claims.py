@@ -1,182 +1,177 @@
-"""837 P/I/D business rules: claim balancing (SNIP 3), NPIs, ICD-10-CM and dates (SNIP 5).
+"""837 P/I/D business rules in one pass over the segments.
 
-Every claim-level finding names the claim by the ordinal of its CLM segment and
-carries the 277CA status (category:status code) to reject that claim with.
+- SNIP 3: CLM02 equals the sum of the service line charges (SV102, SV203, SV302).
+- SNIP 5 starters: NPI check digits, ICD-10-CM code form (and, at error level 5,
+  presence in the code list), date ranges that end before they start, service
+  dates in the future or before the patient's birth.
+
+A finding inside a claim names the claim by the ordinal of its CLM segment and
+carries the 277CA status (category:status code) that rejects that claim alone.
+SNIP 1-2 findings of the matcher that fall inside a claim are tied to it too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from parsers.envelope import TransactionSet
-from parsers.findings import Finding, Scope, Severity
+from parsers.findings import Finding, Scope
 from parsers.segment import Segment
-from parsers.tree import Loop
-from transactions.rules.common import amount, date_range, icd10cm_form, icd10cm_known, npi_valid, parse_date
+from transactions.rules.common import (
+    RuleContext,
+    amount,
+    date_range,
+    icd10cm_form,
+    icd10cm_known,
+    npi_valid,
+    parse_date,
+)
 
 #: Loops that belong to a claim (2300 and everything below it).
 CLAIM_LOOPS = frozenset(
-    {"2300", "2305", "2310A", "2310B", "2310C", "2310D", "2310E", "2310F", "2320", "2330A",
-     "2330B", "2330C", "2330D", "2330E", "2330F", "2330G", "2330H", "2330I", "2400", "2410",
-     "2420A", "2420B", "2420C", "2420D", "2420E", "2420F", "2420G", "2420H", "2420I", "2430", "2440"}
+    {"2300", "2305", "2310A", "2310B", "2310C", "2310D", "2310E", "2310F", "2320"}
+    | {f"2330{c}" for c in "ABCDEFGHI"}
+    | {"2400", "2410", "2430", "2440"}
+    | {f"2420{c}" for c in "ABCDEFGHI"}
 )
 #: HI qualifiers that carry ICD-10-CM diagnosis codes
 ICD10CM_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN"})
-#: where each claim type carries the line charge: (segment, element)
+#: where each claim type carries the line charge: segment -> element
 LINE_CHARGE = {"SV1": 2, "SV2": 3, "SV3": 2}
+SERVICE_DATES = frozenset({"472", "434"})
+PERSON_LOOPS = frozenset({"2010BA", "2010CA"})
 
 
-def claims(ts: TransactionSet) -> list[tuple[Loop, int, int]]:
-    """Each 2300 loop with the positions (ST = 1) of its first and last segment."""
-    assert ts.root is not None
-    base = ts.header.ordinal - 1
-    out = []
-    for claim in ts.root.find("2300"):
-        segs = list(claim.walk())
-        if segs:
-            out.append((claim, segs[0].ordinal - base, segs[-1].ordinal - base))
-    return out
+@dataclass(slots=True)
+class _Claim:
+    clm: Segment
+    first: int  # position (ST = 1)
+    last: int
+    total: Decimal | None
+    lines: Decimal = Decimal(0)
+    findings: list[Finding] = field(default_factory=list)
 
 
-def _claim_finding(
-    ts: TransactionSet, clm: Segment, code: str, message: str, stc: str, snip: int,
-    seg: Segment | None = None, element: int | None = None,
-) -> Finding:
-    at = seg or clm
-    return Finding(
-        code,
-        message,
-        scope=Scope.CLAIM,
-        snip=snip,
-        stc=stc,
-        interchange=ts.interchange.control if ts.interchange else None,
-        group=ts.group.control if ts.group else None,
-        transaction=ts.control,
-        segment_id=at.elements[0],
-        ordinal=at.ordinal,
-        position=at.ordinal - ts.header.ordinal + 1,
-        offset=at.offset,
-        loop=at.spec.loop_id if at.spec is not None else None,
-        element=element,
-        claim=clm.ordinal,
-    )
+class _Pass:
+    def __init__(self, ts: TransactionSet, ctx: RuleContext) -> None:
+        self.ts = ts
+        self.ctx = ctx
+        self.base = ts.header.ordinal - 1
+        self.where = {
+            "interchange": ts.interchange.control if ts.interchange else None,
+            "group": ts.group.control if ts.group else None,
+            "transaction": ts.control,
+        }
+        self.out: list[Finding] = []
+        self.claims: list[_Claim] = []
+
+    def claim_finding(self, claim: _Claim, seg: Segment, code: str, message: str, stc: str, snip: int, element: int) -> None:
+        self.out.append(
+            Finding(
+                code, message, scope=Scope.CLAIM, snip=snip, stc=stc, **self.where,
+                segment_id=seg.elements[0], ordinal=seg.ordinal, position=seg.ordinal - self.base,
+                offset=seg.offset, loop=seg.spec.loop_id if seg.spec is not None else None,
+                element=element, claim=claim.clm.ordinal,
+            )
+        )
+
+    def element_finding(self, seg: Segment, code: str, message: str, element: int, ik4: str, ref: str) -> None:
+        self.out.append(
+            Finding(
+                code, message, scope=Scope.ELEMENT, snip=5, ik3="8", ik4=ik4, **self.where,
+                segment_id=seg.elements[0], ordinal=seg.ordinal, position=seg.ordinal - self.base,
+                offset=seg.offset, loop=seg.spec.loop_id if seg.spec is not None else None,
+                element=element, data_element=ref,
+            )
+        )
+
+    def run(self) -> list[Finding]:
+        today = self.ctx.today
+        claim: _Claim | None = None
+        birth: dt.date | None = None
+        for seg in self.ts.flat:
+            spec = seg.spec
+            loop = spec.loop_id if spec is not None else ""
+            tag = seg.elements[0]
+            if tag == "HL":
+                birth = None
+            if loop not in CLAIM_LOOPS:
+                claim = None
+            elif tag == "CLM" and loop == "2300":
+                claim = _Claim(seg, seg.ordinal - self.base, seg.ordinal - self.base, amount(seg.get(2)))
+                self.claims.append(claim)
+            if claim is not None:
+                claim.last = seg.ordinal - self.base
+                self.in_claim(claim, seg, tag, birth, today)
+            elif tag == "NM1" and seg.get(8) == "XX" and not npi_valid(seg.get(9)):
+                self.element_finding(seg, "provider.npi", "NM109 is not a valid NPI (check digit)", 9, "7", "67")
+            elif tag == "DMG" and loop in PERSON_LOOPS and seg.get(1) == "D8":
+                birth = parse_date(seg.get(2))
+                if birth is not None and (birth > today or birth.year < 1900):
+                    self.element_finding(
+                        seg, "person.birth_date", "DMG02 birth date is in the future or before 1900", 2, "8", "1251"
+                    )
+        for c in self.claims:
+            if c.total is not None and c.total != c.lines:
+                self.claim_finding(
+                    c, c.clm, "claim.unbalanced", "CLM02 does not equal the sum of the service line charges",
+                    "A7:400", 3, 2,
+                )
+        return self.out
+
+    def in_claim(self, claim: _Claim, seg: Segment, tag: str, birth: dt.date | None, today: dt.date) -> None:
+        pos = LINE_CHARGE.get(tag)
+        if pos is not None:
+            claim.lines += amount(seg.get(pos)) or Decimal(0)
+        elif tag == "NM1":
+            if seg.get(8) == "XX" and not npi_valid(seg.get(9)):
+                self.claim_finding(claim, seg, "claim.npi", "NM109 is not a valid NPI (check digit)", "A7:562", 5, 9)
+        elif tag == "HI":
+            comp = seg.delims.component
+            for i in range(1, len(seg.elements)):
+                parts = seg.elements[i].split(comp)
+                if len(parts) >= 2 and parts[0] in ICD10CM_QUALIFIERS:
+                    code = parts[1]
+                    if not icd10cm_form(code):
+                        self.claim_finding(claim, seg, "claim.icd10_form", f"HI{i:02d} is not an ICD-10-CM code", "A7:255", 5, i)
+                    elif self.ctx.error_level >= 5 and not icd10cm_known(code):
+                        self.claim_finding(
+                            claim, seg, "claim.icd10_unknown", f"HI{i:02d} is not in the ICD-10-CM code list", "A7:255", 5, i
+                        )
+        elif tag == "DTP":
+            start, end = date_range(seg.get(2), seg.get(3))
+            if start is None or end is None:
+                return
+            if start > end:
+                self.claim_finding(claim, seg, "claim.date_range", "DTP03 date range ends before it starts", "A7:187", 5, 3)
+            elif seg.get(1) in SERVICE_DATES:
+                if end > today:
+                    self.claim_finding(claim, seg, "claim.future_service", "Service date is in the future", "A7:187", 5, 3)
+                elif birth is not None and start < birth:
+                    self.claim_finding(
+                        claim, seg, "claim.before_birth", "Service date is before the patient's birth date", "A7:187", 5, 3
+                    )
 
 
-def assign_claims(ts: TransactionSet) -> None:
+def _assign(ts: TransactionSet, claims: list[_Claim]) -> None:
     """Tie SNIP 1-2 findings inside a claim to that claim, so the claim alone is rejected."""
-    ranges = [(first, last, claim) for claim, first, last in claims(ts)]
-    if not ranges:
+    if not claims or not ts.findings:
         return
     out = []
     for f in ts.findings:
         if f.claim is None and f.position is not None and f.loop in CLAIM_LOOPS:
-            for first, last, claim in ranges:
-                if first <= f.position <= last + 1:
-                    clm = claim.first("CLM")
-                    if clm is not None:
-                        f = replace(f, claim=clm.ordinal, stc=f.stc or "A7:21")
+            for c in claims:
+                if c.first <= f.position <= c.last + 1:
+                    f = replace(f, claim=c.clm.ordinal, stc=f.stc or "A7:21")
                     break
         out.append(f)
     ts.findings[:] = out
 
 
-def balancing(ts: TransactionSet, today: dt.date) -> list[Finding]:
-    """SNIP 3: CLM02 equals the sum of the service line charges."""
-    assign_claims(ts)
-    out: list[Finding] = []
-    for claim, _first, _last in claims(ts):
-        clm = claim.first("CLM")
-        if clm is None:
-            continue
-        total = amount(clm.get(2))
-        lines = Decimal(0)
-        for line in claim.loops("2400"):
-            for tag, pos in LINE_CHARGE.items():
-                seg = line.first(tag)
-                if seg is not None:
-                    lines += amount(seg.get(pos)) or Decimal(0)
-        if total is not None and total != lines:
-            out.append(
-                _claim_finding(
-                    ts, clm, "claim.unbalanced",
-                    "CLM02 does not equal the sum of the service line charges",
-                    "A7:400", 3, element=2,
-                )
-            )
-    return out
-
-
-def _patient_dmg(claim: Loop) -> Segment | None:
-    parent = claim.parent
-    if parent is None:
-        return None
-    name_loop = next(parent.loops("2010CA"), None) or next(parent.loops("2010BA"), None)
-    return name_loop.first("DMG") if name_loop is not None else None
-
-
-def codes_and_dates(ts: TransactionSet, today: dt.date) -> list[Finding]:
-    """SNIP 5 starters: NPI check digits, ICD-10-CM code form, dates that make sense."""
-    assert ts.root is not None
-    out: list[Finding] = []
-    in_claims: set[int] = set()
-    for claim, _first, _last in claims(ts):
-        clm = claim.first("CLM")
-        if clm is None:
-            continue
-        dmg = _patient_dmg(claim)
-        birth = parse_date(dmg.get(2)) if dmg is not None and dmg.get(1) == "D8" else None
-        for seg in claim.walk():
-            in_claims.add(id(seg))
-            tag = seg.elements[0]
-            if tag == "NM1" and seg.get(8) == "XX" and not npi_valid(seg.get(9)):
-                out.append(_claim_finding(ts, clm, "claim.npi", "NM109 is not a valid NPI (check digit)", "A7:562", 5, seg, 9))
-            elif tag == "HI":
-                for pos in range(1, len(seg.elements)):
-                    parts = seg.components(pos)
-                    if len(parts) >= 2 and parts[0] in ICD10CM_QUALIFIERS:
-                        code = parts[1]
-                        if not icd10cm_form(code):
-                            out.append(_claim_finding(ts, clm, "claim.icd10_form", f"HI{pos:02d} is not an ICD-10-CM code", "A7:255", 5, seg, pos))
-                        elif not icd10cm_known(code):
-                            f = _claim_finding(ts, clm, "claim.icd10_unknown", f"HI{pos:02d} is not in the ICD-10-CM code list", "A7:255", 5, seg, pos)
-                            out.append(replace(f, severity=Severity.WARNING))
-            elif tag == "DTP":
-                start, end = date_range(seg.get(2), seg.get(3))
-                if start is None or end is None:
-                    continue
-                if start > end:
-                    out.append(_claim_finding(ts, clm, "claim.date_range", "DTP03 date range ends before it starts", "A7:187", 5, seg, 3))
-                elif seg.get(1) in ("472", "434") and end > today:
-                    out.append(_claim_finding(ts, clm, "claim.future_service", "Service date is in the future", "A7:187", 5, seg, 3))
-                elif seg.get(1) in ("472", "434") and birth is not None and start < birth:
-                    out.append(_claim_finding(ts, clm, "claim.before_birth", "Service date is before the patient's birth date", "A7:187", 5, seg, 3))
-    # providers outside claims (billing, pay-to, ...): the whole set depends on them
-    base = ts.header.ordinal - 1
-    for seg in ts.root.walk():
-        if id(seg) in in_claims:
-            continue
-        if seg.elements[0] == "NM1" and seg.get(8) == "XX" and not npi_valid(seg.get(9)):
-            out.append(
-                Finding(
-                    "provider.npi", "NM109 is not a valid NPI (check digit)", scope=Scope.ELEMENT, snip=5,
-                    ik3="8", ik4="7", interchange=ts.interchange.control if ts.interchange else None,
-                    group=ts.group.control if ts.group else None, transaction=ts.control,
-                    segment_id="NM1", ordinal=seg.ordinal, position=seg.ordinal - base, offset=seg.offset,
-                    loop=seg.spec.loop_id if seg.spec is not None else None, element=9, data_element="67",
-                )
-            )
-        elif seg.elements[0] == "DMG" and seg.get(1) == "D8":
-            born = parse_date(seg.get(2))
-            if born is not None and (born > today or born.year < 1900):
-                out.append(
-                    Finding(
-                        "person.birth_date", "DMG02 birth date is in the future or before 1900", scope=Scope.ELEMENT,
-                        snip=5, ik3="8", ik4="8", interchange=ts.interchange.control if ts.interchange else None,
-                        group=ts.group.control if ts.group else None, transaction=ts.control, segment_id="DMG",
-                        ordinal=seg.ordinal, position=seg.ordinal - base, offset=seg.offset,
-                        loop=seg.spec.loop_id if seg.spec is not None else None, element=2, data_element="1251",
-                    )
-                )
+def rules(ts: TransactionSet, ctx: RuleContext) -> list[Finding]:
+    run = _Pass(ts, ctx)
+    out = run.run()
+    _assign(ts, run.claims)
     return out

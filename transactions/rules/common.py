@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from parsers.elements import valid_date
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    today: dt.date
+    #: highest SNIP level whose findings are errors (a trading partner setting)
+    error_level: int
+
 
 _ICD10CM = re.compile(r"[A-TV-Z][0-9][0-9AB][0-9A-TV-Z]{0,4}\Z")
 

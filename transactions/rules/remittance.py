@@ -3,14 +3,13 @@ and each claim's and service line's charge less payment equals its adjustments."
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from parsers.envelope import TransactionSet
 from parsers.findings import Finding, Scope
 from parsers.segment import Segment
 from parsers.tree import Loop
-from transactions.rules.common import amount
+from transactions.rules.common import RuleContext, amount
 
 CAS_AMOUNTS = (3, 6, 9, 12, 15, 18)
 PLB_AMOUNTS = (4, 6, 8, 10, 12, 14)
@@ -42,7 +41,7 @@ def _finding(ts: TransactionSet, seg: Segment, code: str, message: str) -> Findi
     )
 
 
-def balancing(ts: TransactionSet, today: dt.date) -> list[Finding]:
+def balancing(ts: TransactionSet, ctx: RuleContext) -> list[Finding]:
     assert ts.root is not None
     out: list[Finding] = []
     paid = Decimal(0)
