@@ -28,7 +28,8 @@ Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readab
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Every repair is an error")]
 SnipOpt = Annotated[
-    int, typer.Option("--snip-level", min=1, max=7, help="Highest SNIP level whose findings are errors")
+    int,
+    typer.Option("--snip-level", min=1, max=7, help="Highest SNIP level whose findings are errors"),
 ]
 
 
@@ -60,7 +61,9 @@ def validate(
     as_json: JsonOpt = False,
     strict: StrictOpt = False,
     snip_level: SnipOpt = DEFAULT_ERROR_LEVEL,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; exit code only")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing; exit code only")
+    ] = False,
 ) -> None:
     """Validate files (SNIP 1-5); exit 1 when any has an error."""
     failed = False
@@ -97,13 +100,19 @@ def validate(
 
 
 @app.command()
-def parse(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)], as_json: JsonOpt = False, strict: StrictOpt = False) -> None:
+def parse(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    as_json: JsonOpt = False,
+    strict: StrictOpt = False,
+) -> None:
     """Print the loop tree of every transaction set, with loop IDs and element references."""
     out: list[dict[str, Any]] = []
     with path.open("rb") as fp:
         for event in read(fp, STRICT if strict else LENIENT):
             if isinstance(event, TransactionRead) and event.transaction.root is not None:
                 ts = event.transaction
+                root = ts.root
+                assert root is not None
                 if as_json:
                     out.append(
                         {
@@ -112,12 +121,14 @@ def parse(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)], as
                             "transactionSet": ts.control,
                             "guide": ts.guide.id if ts.guide else None,
                             "type": ts.guide.name if ts.guide else ts.st01,
-                            "tree": ts.root.to_dict(),
+                            "tree": root.to_dict(),
                         }
                     )
                 else:
-                    typer.echo(f"# {ts.guide.name if ts.guide else ts.st01} ST02={ts.control} ({ts.version})")
-                    _print_loop(ts.root.to_dict(), 0)
+                    typer.echo(
+                        f"# {ts.guide.name if ts.guide else ts.st01} ST02={ts.control} ({ts.version})"
+                    )
+                    _print_loop(root.to_dict(), 0)
     if as_json:
         typer.echo(json.dumps(out, indent=2))
 
@@ -130,7 +141,8 @@ def _print_loop(node: dict[str, Any], depth: int) -> None:
             _print_loop(child, depth + 1)
         else:
             refs = " ".join(
-                f"{k}={':'.join(v) if isinstance(v, list) else v}" for k, v in child["elements"].items()
+                f"{k}={':'.join(v) if isinstance(v, list) else v}"
+                for k, v in child["elements"].items()
             )
             typer.echo(f"{pad}  {child['segment']} #{child['ordinal']} {refs}")
 
@@ -152,7 +164,56 @@ def ack(
     if as_json:
         typer.echo(json.dumps({"x12": x12.decode("latin-1"), **acks.summary()}, indent=2))
     else:
-        sys.stdout.write(x12.decode("latin-1").replace("~", "~\n") if b"\n" not in x12 else x12.decode("latin-1"))
+        sys.stdout.write(
+            x12.decode("latin-1").replace("~", "~\n") if b"\n" not in x12 else x12.decode("latin-1")
+        )
+
+
+def _fixtures_dir() -> Path:
+    for base in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        candidate = base / "fixtures" / "x12"
+        if candidate.is_dir():
+            return candidate
+    raise typer.BadParameter("no fixtures/x12 folder found")
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path | None, typer.Option(help="Folder of X12 files")] = None,
+) -> None:
+    """Read, validate and acknowledge the bundled demo files, one line each.
+
+    The HTTP service lands with the store (issues 3 and 4); until then this is
+    the gateway's front door on a fresh machine.
+    """
+    root = folder or _fixtures_dir()
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    typer.echo(f"x12gw demo: {len(files)} files from {root}")
+    counter = itertools.count(1)
+    for path in files:
+        collector = AckCollector()
+        found: list[Finding] = []
+        kinds: list[str] = []
+        with path.open("rb") as fp:
+            for event in read(fp, LENIENT, rules=checker()):
+                collector.feed(event)
+                if isinstance(event, TransactionRead):
+                    ts = event.transaction
+                    kinds.append(ts.guide.name if ts.guide else ts.st01)
+                    found.extend(ts.findings)
+                elif isinstance(event, FileFinding):
+                    found.append(event.finding)
+        acks = collector.result()
+        x12 = acks.to_x12(lambda: next(counter))
+        errors = sum(f.is_error for f in found)
+        claims = [ia.summary()["claims"] for ia in acks.interchanges]
+        accepted = sum(c["accepted"] for c in claims)
+        rejected = sum(c["rejected"] for c in claims)
+        claim_note = f", claims accepted {accepted} rejected {rejected}" if accepted or rejected else ""
+        typer.echo(
+            f"  {path.relative_to(root)}: {','.join(sorted(set(kinds))) or '-'} "
+            f"{'valid' if not errors else f'{errors} error(s)'}, acks {len(x12)} bytes{claim_note}"
+        )
 
 
 def main() -> None:

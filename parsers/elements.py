@@ -48,7 +48,7 @@ def valid_time(text: str) -> bool:
 def check_value(value: str, e: ElementSpec, lenient_case: bool) -> tuple[str, str] | None:
     """Check one simple value; return (IK403 code, message) or None."""
     dtype = e.data_type
-    if dtype == "ID" or dtype == "AN":
+    if dtype in {"ID", "AN"}:
         n = len(value)
         if n < e.min_len:
             return F.IK4_TOO_SHORT, f"{e.ref} is shorter than {e.min_len}"
@@ -66,7 +66,10 @@ def check_value(value: str, e: ElementSpec, lenient_case: bool) -> tuple[str, st
         return None
     if dtype == "R" or dtype[0] == "N":
         if not (_REAL if dtype == "R" else _NUMERIC).match(value):
-            return F.IK4_INVALID_CHARACTER, f"{e.ref} is not a valid {'decimal' if dtype == 'R' else 'whole'} number"
+            return (
+                F.IK4_INVALID_CHARACTER,
+                f"{e.ref} is not a valid {'decimal' if dtype == 'R' else 'whole'} number",
+            )
         digits = len(value) - (value[0] == "-") - ("." in value)
         if digits > e.max_len:
             return F.IK4_TOO_LONG, f"{e.ref} has more than {e.max_len} digits"
@@ -101,7 +104,15 @@ def check_segment(
         for extra in range(n_specs + 1, count + 1):
             if elements[extra]:
                 problems.append(
-                    (extra, 0, 0, F.IK4_TOO_MANY_ELEMENTS, f"{spec.id} has too many elements", None, "")
+                    (
+                        extra,
+                        0,
+                        0,
+                        F.IK4_TOO_MANY_ELEMENTS,
+                        f"{spec.id} has too many elements",
+                        None,
+                        "",
+                    )
                 )
                 break
     for i in range(n_specs):
@@ -110,7 +121,15 @@ def check_segment(
         if not value:
             if e.usage == "R":
                 problems.append(
-                    (i + 1, 0, 0, F.IK4_REQUIRED_MISSING, f"Required element {e.ref} is missing", e, "")
+                    (
+                        i + 1,
+                        0,
+                        0,
+                        F.IK4_REQUIRED_MISSING,
+                        f"Required element {e.ref} is missing",
+                        e,
+                        "",
+                    )
                 )
             continue
         if e.usage == "N":
@@ -132,7 +151,15 @@ def check_segment(
             if comps is None:
                 if comp_sep in rep and e.data_type != "AN":
                     problems.append(
-                        (i + 1, 0, rep_no, F.IK4_TOO_MANY_COMPONENTS, f"{e.ref} is not a composite", e, rep)
+                        (
+                            i + 1,
+                            0,
+                            rep_no,
+                            F.IK4_TOO_MANY_COMPONENTS,
+                            f"{e.ref} is not a composite",
+                            e,
+                            rep,
+                        )
                     )
                     continue
                 bad = check_value(rep, e, lenient_case)
@@ -142,19 +169,43 @@ def check_segment(
             parts = rep.split(comp_sep)
             if len(parts) > len(comps):
                 problems.append(
-                    (i + 1, len(comps) + 1, rep_no, F.IK4_TOO_MANY_COMPONENTS, f"{e.ref} has too many components", e, "")
+                    (
+                        i + 1,
+                        len(comps) + 1,
+                        rep_no,
+                        F.IK4_TOO_MANY_COMPONENTS,
+                        f"{e.ref} has too many components",
+                        e,
+                        "",
+                    )
                 )
             for j, c in enumerate(comps):
                 part = parts[j] if j < len(parts) else ""
                 if not part:
                     if c.usage == "R":
                         problems.append(
-                            (i + 1, j + 1, rep_no, F.IK4_REQUIRED_MISSING, f"Required component {c.ref} is missing", c, "")
+                            (
+                                i + 1,
+                                j + 1,
+                                rep_no,
+                                F.IK4_REQUIRED_MISSING,
+                                f"Required component {c.ref} is missing",
+                                c,
+                                "",
+                            )
                         )
                     continue
                 if c.usage == "N":
                     problems.append(
-                        (i + 1, j + 1, rep_no, F.IK4_NOT_USED_PRESENT, f"{c.ref} is not used in this guide", c, "")
+                        (
+                            i + 1,
+                            j + 1,
+                            rep_no,
+                            F.IK4_NOT_USED_PRESENT,
+                            f"{c.ref} is not used in this guide",
+                            c,
+                            "",
+                        )
                     )
                     continue
                 bad = check_value(part, c, lenient_case)
@@ -163,7 +214,9 @@ def check_segment(
     for rule in spec.syntax:
         broken = check_syntax(rule, elements)
         if broken is not None:
-            problems.append((broken[0], 0, 0, broken[1], f"{spec.id} breaks syntax rule {rule}", None, ""))
+            problems.append(
+                (broken[0], 0, 0, broken[1], f"{spec.id} breaks syntax rule {rule}", None, "")
+            )
     return problems
 
 
@@ -180,12 +233,13 @@ def check_syntax(rule: SyntaxRule, elements: list[str]) -> tuple[int, str] | Non
             return rule.positions[0], F.IK4_CONDITIONAL_MISSING
     elif kind == "E":  # not more than one
         if sum(present) > 1:
-            return rule.positions[present.index(True, present.index(True) + 1)], F.IK4_EXCLUSION_VIOLATED
+            return rule.positions[
+                present.index(True, present.index(True) + 1)
+            ], F.IK4_EXCLUSION_VIOLATED
     elif kind == "C":  # if first, then all others
         if present[0] and not all(present[1:]):
             missing = rule.positions[1 + present[1:].index(False)]
             return missing, F.IK4_CONDITIONAL_MISSING
-    elif kind == "L":  # if first, then at least one other
-        if present[0] and not any(present[1:]):
-            return rule.positions[1], F.IK4_CONDITIONAL_MISSING
+    elif kind == "L" and present[0] and not any(present[1:]):  # if first, then one other
+        return rule.positions[1], F.IK4_CONDITIONAL_MISSING
     return None

@@ -181,8 +181,14 @@ class Interchange:
         return any(f.is_error and f.scope is Scope.INTERCHANGE for f in self.findings)
 
 
-def _isa_finding(code: str, message: str, ta1: str, isa: Segment, element: int | None = None,
-                 severity: Severity = Severity.ERROR) -> Finding:
+def _isa_finding(
+    code: str,
+    message: str,
+    ta1: str,
+    isa: Segment,
+    element: int | None = None,
+    severity: Severity = Severity.ERROR,
+) -> Finding:
     return Finding(
         code,
         message,
@@ -201,7 +207,11 @@ def check_isa(isa: Segment, repairs_are_warnings: bool) -> list[Finding]:
     out: list[Finding] = []
     els = isa.elements
     if len(els) != 17:
-        out.append(_isa_finding("isa.element_count", "ISA must have 16 elements", F.TA1_CONTROL_STRUCTURE, isa))
+        out.append(
+            _isa_finding(
+                "isa.element_count", "ISA must have 16 elements", F.TA1_CONTROL_STRUCTURE, isa
+            )
+        )
         return out
     for pos, width, ta1 in _ISA_FIELDS:
         value = els[pos]
@@ -217,16 +227,51 @@ def check_isa(isa: Segment, repairs_are_warnings: bool) -> list[Finding]:
                 )
             )
     checks: list[tuple[int, bool, str, str]] = [
-        (1, els[1] in ("00", "03"), F.TA1_AUTH_QUALIFIER, "ISA01 authorization qualifier is invalid"),
-        (3, els[3] in ("00", "01"), F.TA1_SECURITY_QUALIFIER, "ISA03 security qualifier is invalid"),
-        (5, els[5].strip() in _ID_QUALIFIERS, F.TA1_SENDER_QUALIFIER, "ISA05 sender ID qualifier is invalid"),
+        (
+            1,
+            els[1] in ("00", "03"),
+            F.TA1_AUTH_QUALIFIER,
+            "ISA01 authorization qualifier is invalid",
+        ),
+        (
+            3,
+            els[3] in ("00", "01"),
+            F.TA1_SECURITY_QUALIFIER,
+            "ISA03 security qualifier is invalid",
+        ),
+        (
+            5,
+            els[5].strip() in _ID_QUALIFIERS,
+            F.TA1_SENDER_QUALIFIER,
+            "ISA05 sender ID qualifier is invalid",
+        ),
         (6, bool(els[6].strip()), F.TA1_SENDER_ID, "ISA06 sender ID is blank"),
-        (7, els[7].strip() in _ID_QUALIFIERS, F.TA1_RECEIVER_QUALIFIER, "ISA07 receiver ID qualifier is invalid"),
+        (
+            7,
+            els[7].strip() in _ID_QUALIFIERS,
+            F.TA1_RECEIVER_QUALIFIER,
+            "ISA07 receiver ID qualifier is invalid",
+        ),
         (8, bool(els[8].strip()), F.TA1_RECEIVER_ID, "ISA08 receiver ID is blank"),
-        (9, valid_date(els[9].strip()) and len(els[9].strip()) == 6, F.TA1_DATE, "ISA09 is not a valid YYMMDD date"),
-        (10, valid_time(els[10].strip()) and len(els[10].strip()) == 4, F.TA1_TIME, "ISA10 is not a valid HHMM time"),
+        (
+            9,
+            valid_date(els[9].strip()) and len(els[9].strip()) == 6,
+            F.TA1_DATE,
+            "ISA09 is not a valid YYMMDD date",
+        ),
+        (
+            10,
+            valid_time(els[10].strip()) and len(els[10].strip()) == 4,
+            F.TA1_TIME,
+            "ISA10 is not a valid HHMM time",
+        ),
         (12, els[12].strip() == "00501", F.TA1_VERSION_ID, "ISA12 version is not 00501"),
-        (13, els[13].strip().isdigit(), F.TA1_CONTROL_NUMBER, "ISA13 control number must be numeric"),
+        (
+            13,
+            els[13].strip().isdigit(),
+            F.TA1_CONTROL_NUMBER,
+            "ISA13 control number must be numeric",
+        ),
         (14, els[14] in ("0", "1"), F.TA1_ACK_REQUESTED, "ISA14 must be 0 or 1"),
         (15, els[15] in ("P", "T"), F.TA1_TEST_INDICATOR, "ISA15 usage indicator must be P or T"),
     ]

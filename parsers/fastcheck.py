@@ -28,7 +28,9 @@ def _value_checks(e: ElementSpec, var: str, ns: dict[str, Any], lines: list[str]
     key = f"c{len(ns)}"
     dtype = e.data_type
     if dtype in ("ID", "AN"):
-        lines.append(f"{pad}if not {e.min_len} <= len({var}) <= {e.max_len} or not {var}.isprintable(): return False")
+        lines.append(
+            f"{pad}if not {e.min_len} <= len({var}) <= {e.max_len} or not {var}.isprintable(): return False"
+        )
         if e.codes is not None:
             ns[key] = e.codes
             lines.append(f"{pad}if {var} not in {key}: return False")
@@ -46,15 +48,24 @@ def _value_checks(e: ElementSpec, var: str, ns: dict[str, Any], lines: list[str]
             ns[key] = e.codes
             lines.append(f"{pad}if {var} not in {key}: return False")
     elif dtype == "DT":
-        lines.append(f"{pad}if not {e.min_len} <= len({var}) <= {e.max_len} or not _date({var}): return False")
+        lines.append(
+            f"{pad}if not {e.min_len} <= len({var}) <= {e.max_len} or not _date({var}): return False"
+        )
     elif dtype == "TM":
-        lines.append(f"{pad}if not {e.min_len} <= len({var}) <= {e.max_len} or not _time({var}): return False")
+        lines.append(
+            f"{pad}if not {e.min_len} <= len({var}) <= {e.max_len} or not _time({var}): return False"
+        )
     else:
         lines.append(f"{pad}if not {var}.isprintable(): return False")
 
 
 def compile_check(spec: SegmentSpec) -> FastCheck:
-    ns: dict[str, Any] = {"_REAL": _REAL, "_NUMERIC": _NUMERIC, "_date": valid_date, "_time": valid_time}
+    ns: dict[str, Any] = {
+        "_REAL": _REAL,
+        "_NUMERIC": _NUMERIC,
+        "_date": valid_date,
+        "_time": valid_time,
+    }
     n_specs = len(spec.elements)
     lines = ["def ok(els, comp, rep):", "    n = len(els)"]
     lines.append(f"    if n > {n_specs + 1}:")
@@ -103,6 +114,6 @@ def compile_check(spec: SegmentSpec) -> FastCheck:
             lines.append(f"    if {present[0]} and not ({' or '.join(present[1:])}): return False")
     lines.append("    return True")
     code = "\n".join(lines)
-    exec(compile(code, f"<fastcheck {spec.loop_id}/{spec.id}>", "exec"), ns)  # noqa: S102 - generated from our own maps
+    exec(compile(code, f"<fastcheck {spec.loop_id}/{spec.id}>", "exec"), ns)
     fn: FastCheck = ns["ok"]
     return fn

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from parsers.maps.compiler import compile_file, own_map_dir, pyx12_map_dir
 from parsers.fastcheck import compile_check
+from parsers.maps.compiler import compile_file, own_map_dir, pyx12_map_dir
 from parsers.maps.spec import SegmentSpec, TransactionMap
 
 ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
@@ -36,32 +36,120 @@ class Guide:
 
 
 GUIDES: tuple[Guide, ...] = (
-    Guide("005010X279A1", "270", "270", "HS", "270.5010.X279.A1.xml", ("005010X279",),
-          title="Eligibility, Coverage or Benefit Inquiry"),
-    Guide("005010X279A1", "271", "271", "HB", "271.5010.X279.A1.xml", ("005010X279",),
-          title="Eligibility, Coverage or Benefit Information"),
-    Guide("005010X212", "276", "276", "HR", "276.5010.X212.xml",
-          title="Health Care Claim Status Request"),
-    Guide("005010X212", "277", "277", "HN", "277.5010.X212.xml",
-          title="Health Care Claim Status Response"),
-    Guide("005010X214", "277CA", "277", "HN", "277.5010.X214.xml",
-          title="Health Care Claim Acknowledgment"),
-    Guide("005010X217", "278", "278", "HI", "278.5010.X217.13.xml", bht02=("13", "01", "36", "CN", "RT"),
-          title="Health Care Services Review - Request for Review"),
-    Guide("005010X217", "278R", "278", "HI", "278.5010.X217.11.xml", bht02=("11",),
-          title="Health Care Services Review - Response"),
-    Guide("005010X221A1", "835", "835", "HP", "835.5010.X221.A1.xml", ("005010X221",),
-          title="Health Care Claim Payment/Advice"),
-    Guide("005010X222A1", "837P", "837", "HC", "837.5010.X222.A1.xml",
-          ("005010X222A2", "005010X222"), title="Health Care Claim: Professional"),
-    Guide("005010X223A2", "837I", "837", "HC", "837Q3.I.5010.X223.A1.xml",
-          ("005010X223A3", "005010X223A1", "005010X223"), title="Health Care Claim: Institutional"),
-    Guide("005010X224A2", "837D", "837", "HC", "837.5010.X224.A2.xml",
-          ("005010X224A3", "005010X224A1", "005010X224"), title="Health Care Claim: Dental"),
-    Guide("005010X231A1", "999", "999", "FA", "999.5010X231.A1.xml", ("005010X231",),
-          title="Implementation Acknowledgment"),
-    Guide("005010X230", "997", "997", "FA", "997.4010.xml", ("005010",),
-          title="Functional Acknowledgment"),
+    Guide(
+        "005010X279A1",
+        "270",
+        "270",
+        "HS",
+        "270.5010.X279.A1.xml",
+        ("005010X279",),
+        title="Eligibility, Coverage or Benefit Inquiry",
+    ),
+    Guide(
+        "005010X279A1",
+        "271",
+        "271",
+        "HB",
+        "271.5010.X279.A1.xml",
+        ("005010X279",),
+        title="Eligibility, Coverage or Benefit Information",
+    ),
+    Guide(
+        "005010X212",
+        "276",
+        "276",
+        "HR",
+        "276.5010.X212.xml",
+        title="Health Care Claim Status Request",
+    ),
+    Guide(
+        "005010X212",
+        "277",
+        "277",
+        "HN",
+        "277.5010.X212.xml",
+        title="Health Care Claim Status Response",
+    ),
+    Guide(
+        "005010X214",
+        "277CA",
+        "277",
+        "HN",
+        "277.5010.X214.xml",
+        title="Health Care Claim Acknowledgment",
+    ),
+    Guide(
+        "005010X217",
+        "278",
+        "278",
+        "HI",
+        "278.5010.X217.13.xml",
+        bht02=("13", "01", "36", "CN", "RT"),
+        title="Health Care Services Review - Request for Review",
+    ),
+    Guide(
+        "005010X217",
+        "278R",
+        "278",
+        "HI",
+        "278.5010.X217.11.xml",
+        bht02=("11",),
+        title="Health Care Services Review - Response",
+    ),
+    Guide(
+        "005010X221A1",
+        "835",
+        "835",
+        "HP",
+        "835.5010.X221.A1.xml",
+        ("005010X221",),
+        title="Health Care Claim Payment/Advice",
+    ),
+    Guide(
+        "005010X222A1",
+        "837P",
+        "837",
+        "HC",
+        "837.5010.X222.A1.xml",
+        ("005010X222A2", "005010X222"),
+        title="Health Care Claim: Professional",
+    ),
+    Guide(
+        "005010X223A2",
+        "837I",
+        "837",
+        "HC",
+        "837Q3.I.5010.X223.A1.xml",
+        ("005010X223A3", "005010X223A1", "005010X223"),
+        title="Health Care Claim: Institutional",
+    ),
+    Guide(
+        "005010X224A2",
+        "837D",
+        "837",
+        "HC",
+        "837.5010.X224.A2.xml",
+        ("005010X224A3", "005010X224A1", "005010X224"),
+        title="Health Care Claim: Dental",
+    ),
+    Guide(
+        "005010X231A1",
+        "999",
+        "999",
+        "FA",
+        "999.5010X231.A1.xml",
+        ("005010X231",),
+        title="Implementation Acknowledgment",
+    ),
+    Guide(
+        "005010X230",
+        "997",
+        "997",
+        "FA",
+        "997.4010.xml",
+        ("005010",),
+        title="Functional Acknowledgment",
+    ),
 )
 
 BY_NAME = {g.name: g for g in GUIDES}
@@ -95,7 +183,7 @@ MAP_ERRATA: dict[str, tuple[tuple[str, str, str | None, str, str], ...]] = {
 }
 
 #: Element corrections: (guide, element reference, attribute, value, reason).
-ELEMENT_ERRATA: tuple[tuple[str, str, str, object, str], ...] = (
+ELEMENT_ERRATA: tuple[tuple[str, str, str, int, str], ...] = (
     # An acknowledgment echoes the control number it received, whatever its length.
     ("999", "AK202", "min_len", 1, "echo of the received ST02"),
     ("997", "AK202", "min_len", 1, "echo of the received ST02"),
@@ -108,16 +196,16 @@ def load_map(guide: Guide) -> TransactionMap | None:
     if path is None:
         return None
     tmap = compile_file(path, guide.name, st03_codes=guide.versions)
-    for loop_id, seg_id, _qual, attr, value in MAP_ERRATA.get(guide.name, ()):
+    for loop_id, seg_id, _qual, attr, usage in MAP_ERRATA.get(guide.name, ()):
         loop = tmap.root.find_loop(loop_id)
         if loop is None:
             continue
         for i, child in enumerate(loop.children):
             if getattr(child, "id", None) == seg_id and not hasattr(child, "children"):
-                setattr(child, attr, value)
+                setattr(child, attr, usage)
                 if attr == "usage":
                     loop.required = tuple(r for r in loop.required if r != i) + (
-                        (i,) if value == "R" else ()
+                        (i,) if usage == "R" else ()
                     )
     for name, ref, attr, value, _reason in ELEMENT_ERRATA:
         if name != guide.name:
@@ -140,6 +228,6 @@ def known_segment_ids() -> frozenset[str]:
     for guide in GUIDES:
         tmap = load_map(guide)
         if tmap is not None:
-            ids.update(n.id for n in tmap.root.walk() if not hasattr(n, "children"))
-            ids.update(n.trigger.id for n in tmap.root.walk() if hasattr(n, "children"))
+            for n in tmap.root.walk():
+                ids.add(n.id if isinstance(n, SegmentSpec) else n.trigger.id)
     return frozenset(ids)

@@ -106,9 +106,12 @@ class Matcher:
                     continue  # a missing trailer is the envelope's finding
                 self._missing(frame, child)
         if self._hl_expect_child is not None:
-            hl_id, hl_seg = self._hl_expect_child
+            _hl_id, hl_seg = self._hl_expect_child
             self._element_finding(
-                hl_seg, 4, F.IK4_PATTERN_FAILURE, "HL04 says children follow but none do",
+                hl_seg,
+                4,
+                F.IK4_PATTERN_FAILURE,
+                "HL04 says children follow but none do",
                 severity=Severity.WARNING,
             )
         return self.root
@@ -145,8 +148,11 @@ class Matcher:
             if epos == 0:
                 comp = seg.delims.component
                 fits = [
-                    (ci, child) for ci, child in fits
-                    if (child if isinstance(child, SegmentSpec) else child.trigger).matches(els, comp)
+                    (ci, child)
+                    for ci, child in fits
+                    if (child if isinstance(child, SegmentSpec) else child.trigger).matches(
+                        els, comp
+                    )
                 ]
             if fits:
                 ci, child = fits[0] if len(fits) == 1 else self._best_fit(seg, fits)
@@ -187,7 +193,7 @@ class Matcher:
         for ci, child in fits:
             spec = child if isinstance(child, SegmentSpec) else child.trigger
             problems = check_segment(
-                seg.elements, spec, delims.component, delims.repetition, self.ctx.lenient
+                seg.elements, spec, delims.component, delims.repetition, True
             )
             if not any(p[3] not in _SOFT and p[3] != "case" for p in problems):
                 return ci, child
@@ -255,7 +261,7 @@ class Matcher:
                 self._check_hl(seg)
             return
         problems = check_segment(
-            seg.elements, spec, delims.component, delims.repetition, self.ctx.lenient
+            seg.elements, spec, delims.component, delims.repetition, True
         )
         for epos, cpos, rpos, code, message, espec, value in problems:
             if code in _SOFT and self.ctx.lenient:
@@ -264,8 +270,16 @@ class Matcher:
                 )
             elif code == "case":
                 self._element_finding(
-                    seg, epos, F.IK4_INVALID_CODE, message, cpos, rpos, espec, value,
-                    severity=self._case_severity, finding_code="repair.lowercase_code",
+                    seg,
+                    epos,
+                    F.IK4_INVALID_CODE,
+                    message,
+                    cpos,
+                    rpos,
+                    espec,
+                    value,
+                    severity=self._case_severity,
+                    finding_code="repair.lowercase_code",
                 )
             else:
                 self._element_finding(seg, epos, code, message, cpos, rpos, espec, value)
@@ -326,7 +340,10 @@ class Matcher:
         pending = self._hl_expect_child
         if pending is not None and parent != pending[0]:
             self._element_finding(
-                pending[1], 4, F.IK4_PATTERN_FAILURE, "HL04 says children follow but none do",
+                pending[1],
+                4,
+                F.IK4_PATTERN_FAILURE,
+                "HL04 says children follow but none do",
                 severity=Severity.WARNING,
             )
         hl04 = seg.spec.elements[3] if seg.spec is not None and len(seg.spec.elements) > 3 else None

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 from parsers import findings as F
 from parsers.envelope import (
@@ -72,7 +72,14 @@ class InterchangeEnded:
     interchange: Interchange
 
 
-Event = FileFinding | InterchangeStarted | GroupStarted | TransactionRead | GroupEnded | InterchangeEnded
+Event = (
+    FileFinding
+    | InterchangeStarted
+    | GroupStarted
+    | TransactionRead
+    | GroupEnded
+    | InterchangeEnded
+)
 
 
 class Reader:
@@ -87,7 +94,7 @@ class Reader:
         self._group: FunctionalGroup | None = None
         self._ts: TransactionSet | None = None
         self._pending: list[Segment] = []
-        self._matcher: Matcher | None = None
+        self._matcher: Matcher | _Collector | None = None
         self._ic_group_ids: set[str] = set()
         self._group_st_ids: set[str] = set()
         self._events: list[Event] = []
@@ -191,7 +198,13 @@ class Reader:
         group.findings.extend(check_gs(seg, ic.control))
         if group.control in self._ic_group_ids:
             group.findings.append(
-                self._group_finding(group, "gs.duplicate_control", "GS06 repeats another group's control number", F.AK9_CONTROL_NOT_UNIQUE, seg)
+                self._group_finding(
+                    group,
+                    "gs.duplicate_control",
+                    "GS06 repeats another group's control number",
+                    F.AK9_CONTROL_NOT_UNIQUE,
+                    seg,
+                )
             )
         self._ic_group_ids.add(group.control)
         self._group_st_ids = set()
@@ -255,7 +268,7 @@ class Reader:
             return
         self._end_interchange(seg, premature=False)
 
-    _handlers: dict[str, Callable[[Reader, Segment], None]] = {
+    _handlers: ClassVar[dict[str, Callable[[Reader, Segment], None]]] = {
         "ISA": _on_isa,
         "TA1": _on_ta1,
         "GS": _on_gs,
@@ -330,7 +343,9 @@ class Reader:
         last = se
         if se is None:
             ts.findings.append(
-                self._ts_finding(ts, "se.missing", "Transaction set trailer SE is missing", F.IK5_TRAILER_MISSING)
+                self._ts_finding(
+                    ts, "se.missing", "Transaction set trailer SE is missing", F.IK5_TRAILER_MISSING
+                )
             )
             segs = list(ts.root.walk())
             last = segs[-1] if segs else ts.header
@@ -338,20 +353,33 @@ class Reader:
             if se.get(1) != str(ts.segment_count):
                 ts.findings.append(
                     self._ts_finding(
-                        ts, "se.count", f"SE01 does not equal the {ts.segment_count} segments counted", F.IK5_COUNT_MISMATCH, se
+                        ts,
+                        "se.count",
+                        f"SE01 does not equal the {ts.segment_count} segments counted",
+                        F.IK5_COUNT_MISMATCH,
+                        se,
                     )
                 )
             if se.get(2) != ts.control:
                 ts.findings.append(
-                    self._ts_finding(ts, "se.control", "SE02 does not match ST02", F.IK5_CONTROL_MISMATCH, se)
+                    self._ts_finding(
+                        ts, "se.control", "SE02 does not match ST02", F.IK5_CONTROL_MISMATCH, se
+                    )
                 )
         if not (ts.control.isdigit() and 4 <= len(ts.control) <= 9):
             ts.findings.append(
-                self._ts_finding(ts, "st.control", "ST02 must be 4 to 9 digits", F.IK5_INVALID_CONTROL)
+                self._ts_finding(
+                    ts, "st.control", "ST02 must be 4 to 9 digits", F.IK5_INVALID_CONTROL
+                )
             )
         if ts.control in self._group_st_ids:
             ts.findings.append(
-                self._ts_finding(ts, "st.duplicate_control", "ST02 repeats within the group", F.IK5_CONTROL_NOT_UNIQUE)
+                self._ts_finding(
+                    ts,
+                    "st.duplicate_control",
+                    "ST02 repeats within the group",
+                    F.IK5_CONTROL_NOT_UNIQUE,
+                )
             )
         self._group_st_ids.add(ts.control)
         group = ts.group
@@ -364,13 +392,19 @@ class Reader:
                     F.IK5_INVALID_ID,
                 )
             )
-        ts.end_offset = last.offset + last.length + 1
+        if last is not None:
+            ts.end_offset = last.offset + last.length + 1
         if self.rules is not None and ts.root is not None and ts.guide is not None:
             ts.findings.extend(self.rules(ts))
         if group is not None:
             group.transactions.append(
                 TransactionSummary(
-                    ts.st01, ts.control, ts.version, ts.guide.name if ts.guide else None, ts.findings, ts.accepted
+                    ts.st01,
+                    ts.control,
+                    ts.version,
+                    ts.guide.name if ts.guide else None,
+                    ts.findings,
+                    ts.accepted,
                 )
             )
         self._ts = None
@@ -417,18 +451,30 @@ class Reader:
         group.trailer = ge
         if ge is None:
             group.findings.append(
-                self._group_finding(group, "ge.missing", "Functional group trailer GE is missing", F.AK9_TRAILER_MISSING, group.header)
+                self._group_finding(
+                    group,
+                    "ge.missing",
+                    "Functional group trailer GE is missing",
+                    F.AK9_TRAILER_MISSING,
+                    group.header,
+                )
             )
         else:
             if ge.get(1) != str(len(group.transactions)):
                 group.findings.append(
                     self._group_finding(
-                        group, "ge.count", f"GE01 does not equal the {len(group.transactions)} transaction sets counted", F.AK9_COUNT_MISMATCH, ge
+                        group,
+                        "ge.count",
+                        f"GE01 does not equal the {len(group.transactions)} transaction sets counted",
+                        F.AK9_COUNT_MISMATCH,
+                        ge,
                     )
                 )
             if ge.get(2) != group.control:
                 group.findings.append(
-                    self._group_finding(group, "ge.control", "GE02 does not match GS06", F.AK9_CONTROL_MISMATCH, ge)
+                    self._group_finding(
+                        group, "ge.control", "GE02 does not match GS06", F.AK9_CONTROL_MISMATCH, ge
+                    )
                 )
         self._group = None
         self._events.append(GroupEnded(group))
@@ -524,7 +570,7 @@ class _Collector:
 
 
 def _chunks(source: bytes | BinaryIO | Iterable[bytes], size: int) -> Iterator[bytes]:
-    if isinstance(source, bytes | bytearray | memoryview):
+    if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         for i in range(0, len(data), size):
             yield data[i : i + size]
@@ -534,7 +580,7 @@ def _chunks(source: bytes | BinaryIO | Iterable[bytes], size: int) -> Iterator[b
         while chunk := read(size):
             yield chunk
         return
-    yield from source  # type: ignore[misc]
+    yield from source
 
 
 def read(

@@ -165,7 +165,9 @@ class Tokenizer:
             raw = raw[:-1]
         if not raw or raw.isspace():
             if delims.segment in _LINE_BREAKS or (raw and not raw.strip(_LINE_BREAKS)):
-                self._repair(out, "repair.blank_line", "Blank line between segments removed", offset)
+                self._repair(
+                    out, "repair.blank_line", "Blank line between segments removed", offset
+                )
             else:
                 self._repair(out, "repair.empty_segment", "Empty segment removed", offset)
             return
@@ -180,7 +182,9 @@ class Tokenizer:
         if not tag.isupper() and tag.upper().isupper():
             upper = tag.upper()
             if upper != tag and upper.isalnum():
-                self._repair(out, "repair.lowercase_tag", "Lower-case segment ID upper-cased", offset)
+                self._repair(
+                    out, "repair.lowercase_tag", "Lower-case segment ID upper-cased", offset
+                )
                 elements[0] = upper
         self._ordinal += 1
         out.append(Segment(elements, delims, self._ordinal, offset, len(raw)))
@@ -313,7 +317,9 @@ class Tokenizer:
         self._gap_start = -1
         if blank:
             if not self._seen_isa:
-                self._repair(out, "repair.leading_whitespace", "Whitespace before ISA removed", begin)
+                self._repair(
+                    out, "repair.leading_whitespace", "Whitespace before ISA removed", begin
+                )
             return
         if head.startswith(_BOM) and size == len(_BOM) and not self._seen_isa:
             self._repair(out, "repair.bom", "A byte-order mark before ISA was removed", begin)
@@ -353,7 +359,9 @@ class Tokenizer:
 
 _SNIFF_WINDOW = 8192
 #: Segments whose composites show which component separator a file really uses.
-_COMPOSITE_TAGS = frozenset({"CLM", "HI", "SV1", "SV2", "SV3", "SVC", "EQ", "EB", "TOO", "CTX", "SVD"})
+_COMPOSITE_TAGS = frozenset(
+    {"CLM", "HI", "SV1", "SV2", "SV3", "SVC", "EQ", "EB", "TOO", "CTX", "SVD"}
+)
 _CANDIDATES = ">:^|\\!`<{}+"
 
 
@@ -377,17 +385,15 @@ def _sniff_component(window: str, delims: Delimiters) -> str | None:
 
 def _read_isa(
     buf: str, start: int, final: bool
-) -> (
-    tuple[list[str], Delimiters, int, bool, tuple[str, str, str] | None] | None
-):
+) -> tuple[list[str], Delimiters, int, bool, tuple[str, str, str] | None] | None:
     """Read an ISA at ``start``: elements, separators, end position, fixed-width flag, problem."""
-    if len(buf) < start + ISA_LENGTH + 2 and not final:
-        # the fixed header plus up to two line-break characters
-        if len(buf) < start + ISA_LENGTH:
-            return None
+    if len(buf) < start + ISA_LENGTH and not final:
+        return None  # wait for the whole fixed-width header
     sep = buf[start + 3]
-    fixed = len(buf) >= start + ISA_LENGTH and buf[start + 103] == sep and (
-        buf.count(sep, start, start + 104) == 16
+    fixed = (
+        len(buf) >= start + ISA_LENGTH
+        and buf[start + 103] == sep
+        and (buf.count(sep, start, start + 104) == 16)
     )
     if fixed:
         comp_pos = start + 104
@@ -396,13 +402,13 @@ def _read_isa(
         while count < 16:
             idx = buf.find(sep, idx + 1)
             if idx < 0:
-                return None if not final else _bad_isa(buf, start)
+                return None  # more bytes may come; at the end it is a truncated header
             if idx - start > 400:
                 return _bad_isa(buf, start)
             count += 1
         comp_pos = idx + 1
     if len(buf) < comp_pos + 2:
-        return None if not final else _bad_isa(buf, start)
+        return None
     comp = buf[comp_pos]
     term = buf[comp_pos + 1]
     end = comp_pos + 2
@@ -419,7 +425,7 @@ def _read_isa(
             end += 1
         elif not final and len(buf) < end + 2:
             return None
-    elements = buf[start:comp_pos + 1].split(sep)
+    elements = buf[start : comp_pos + 1].split(sep)
     rep = elements[11] if len(elements) > 11 else ""
     if len(rep) != 1 or rep.isalnum() or rep == " " or rep in (sep, comp, term):
         rep = ""  # 4010-style "U" or no repetition separator; envelope reports it

@@ -91,8 +91,10 @@ class Loop:
         for loop_id in loop_ids:
             scopes = [found for s in scopes for found in s.find(loop_id)]
         for scope in scopes:
-            segs = scope.segments(tag) if loop_ids else (
-                s for s in scope.walk() if s.elements[0] == tag
+            segs = (
+                scope.segments(tag)
+                if loop_ids
+                else (s for s in scope.walk() if s.elements[0] == tag)
             )
             for seg in segs:
                 if qual and _qualifier_of(seg) != qual:

@@ -89,7 +89,9 @@ def write_document(doc: Document, delims: Delimiters | None = None) -> bytes:
     """Write every interchange of a parsed document, with its own or the given separators."""
     parts = []
     for ic in doc.interchanges:
-        parts.append(write_segments(interchange_segments(ic, doc.transactions), delims or ic.delimiters))
+        parts.append(
+            write_segments(interchange_segments(ic, doc.transactions), delims or ic.delimiters)
+        )
     return b"".join(parts)
 
 
@@ -159,7 +161,9 @@ class TransactionBuilder:
 
     def extend(self, segments: Iterable[Segment]) -> None:
         for seg in segments:
-            self.segments.append(seg if seg.delims == self.delims else Segment(list(seg.elements), seg.delims))
+            self.segments.append(
+                seg if seg.delims == self.delims else Segment(list(seg.elements), seg.delims)
+            )
 
     def hl(self, level: str, parent: str | None = None, children: bool | None = True) -> str:
         """Add an HL with the next number; returns its HL01 for children to point to."""
@@ -177,8 +181,14 @@ class TransactionBuilder:
 
 class GroupBuilder:
     def __init__(
-        self, functional_id: str, sender: str, receiver: str, control: int, version: str,
-        delims: Delimiters, when: dt.datetime,
+        self,
+        functional_id: str,
+        sender: str,
+        receiver: str,
+        control: int,
+        version: str,
+        delims: Delimiters,
+        when: dt.datetime,
     ) -> None:
         self.functional_id = functional_id
         self.sender = sender
@@ -197,13 +207,23 @@ class GroupBuilder:
 
     def all_segments(self) -> list[Segment]:
         gs = make_segment(
-            "GS", self.functional_id, self.sender, self.receiver, self.when.date(),
-            self.when.strftime("%H%M"), self.control, "X", self.version, delims=self.delims,
+            "GS",
+            self.functional_id,
+            self.sender,
+            self.receiver,
+            self.when.date(),
+            self.when.strftime("%H%M"),
+            self.control,
+            "X",
+            self.version,
+            delims=self.delims,
         )
         out = [gs]
         for ts in self.transactions:
             out.extend(ts.all_segments())
-        out.append(make_segment("GE", str(len(self.transactions)), self.control, delims=self.delims))
+        out.append(
+            make_segment("GE", str(len(self.transactions)), self.control, delims=self.delims)
+        )
         return out
 
 
@@ -238,7 +258,12 @@ class InterchangeBuilder:
         self._group_control = control % 10**9
 
     def group(
-        self, functional_id: str, sender: str, receiver: str, version: str, control: int | None = None
+        self,
+        functional_id: str,
+        sender: str,
+        receiver: str,
+        version: str,
+        control: int | None = None,
     ) -> GroupBuilder:
         if control is None:
             control = self._group_control + len(self.groups)
@@ -254,10 +279,23 @@ class InterchangeBuilder:
         q1, id1 = self.sender
         q2, id2 = self.receiver
         els = [
-            "ISA", "00", " " * 10, "00", " " * 10, q1.ljust(2), id1.ljust(15)[:15], q2.ljust(2),
-            id2.ljust(15)[:15], self.when.strftime("%y%m%d"), self.when.strftime("%H%M"),
-            d.repetition or "U", "00501", f"{self.control:09d}", "1" if self.ack_requested else "0",
-            self.usage, d.component,
+            "ISA",
+            "00",
+            " " * 10,
+            "00",
+            " " * 10,
+            q1.ljust(2),
+            id1.ljust(15)[:15],
+            q2.ljust(2),
+            id2.ljust(15)[:15],
+            self.when.strftime("%y%m%d"),
+            self.when.strftime("%H%M"),
+            d.repetition or "U",
+            "00501",
+            f"{self.control:09d}",
+            "1" if self.ack_requested else "0",
+            self.usage,
+            d.component,
         ]
         for e in els[1:16]:
             _check_text(e, Delimiters(d.element, "\x00", "", d.segment))

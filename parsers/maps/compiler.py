@@ -88,7 +88,12 @@ def _element(el: ET.Element, seg_id: str) -> ElementSpec:
     if el.tag == "composite":
         comps = tuple(_element(c, seg_id) for c in el if c.tag == "element")
         return ElementSpec(
-            ref=xid, pos=seq, data_ele=data_ele, name=name, usage=usage, components=comps,
+            ref=xid,
+            pos=seq,
+            data_ele=data_ele,
+            name=name,
+            usage=usage,
+            components=comps,
             max_repeat=REPEATABLE.get(xid, 1),
         )
     dtype, min_len, max_len = data_elements().get(data_ele, ("AN", 1, 256))
@@ -121,7 +126,9 @@ def _element(el: ET.Element, seg_id: str) -> ElementSpec:
     )
 
 
-def _qualifier(seg_id: str, elements: tuple[ElementSpec, ...]) -> tuple[int, int, frozenset[str]] | None:
+def _qualifier(
+    seg_id: str, elements: tuple[ElementSpec, ...]
+) -> tuple[int, int, frozenset[str]] | None:
     by_pos = {e.pos: e for e in elements}
     first = by_pos.get(1)
     if first is not None:
@@ -139,11 +146,9 @@ def _qualifier(seg_id: str, elements: tuple[ElementSpec, ...]) -> tuple[int, int
 
 def _segment(el: ET.Element, loop_id: str) -> SegmentSpec:
     seg_id = el.get("xid", "")
-    elements = tuple(
-        _element(c, seg_id) for c in el if c.tag in ("element", "composite")
-    )
+    elements = tuple(_element(c, seg_id) for c in el if c.tag in ("element", "composite"))
     rules = []
-    for s in el.iter("syntax"):
+    for s in el.findall("syntax"):  # composite-level rules sit inside <composite>
         text = (s.text or "").strip()
         if len(text) >= 5:
             rules.append(

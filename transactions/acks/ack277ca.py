@@ -71,7 +71,10 @@ def _name(seg: Segment | None) -> tuple[str, str, str]:
 
 def _service_dates(claim: Loop) -> tuple[dt.date | None, dt.date | None]:
     starts, ends = [], []
-    for dtp in [*claim.segments("DTP"), *(d for line in claim.loops("2400") for d in line.segments("DTP"))]:
+    for dtp in [
+        *claim.segments("DTP"),
+        *(d for line in claim.loops("2400") for d in line.segments("DTP")),
+    ]:
         if dtp.get(1) in ("472", "434"):
             start, end = date_range(dtp.get(2), dtp.get(3))
             if start and end:
@@ -103,7 +106,9 @@ def summarize(ts: TransactionSet) -> ClaimBatch:
         nm1 = next((loop.first("NM1") for loop in billing.loops("2010AA")), None)
         etype, name, first = _name(nm1)
         provider = ProviderAck(
-            etype, name, first,
+            etype,
+            name,
+            first,
             nm1.get(8) if nm1 is not None and nm1.get(8) else "XX",
             nm1.get(9) if nm1 is not None and nm1.get(9) else "UNKNOWN",
         )
@@ -116,8 +121,11 @@ def summarize(ts: TransactionSet) -> ClaimBatch:
             sub_holder = holder
             while sub_holder is not None and sub_holder.id != "2000B":
                 sub_holder = sub_holder.parent
-            subscriber_loop = next(sub_holder.loops("2010BA"), None) if sub_holder is not None else None
-            name_seg = (patient_loop or subscriber_loop).first("NM1") if (patient_loop or subscriber_loop) else None
+            subscriber_loop = (
+                next(sub_holder.loops("2010BA"), None) if sub_holder is not None else None
+            )
+            person = patient_loop or subscriber_loop
+            name_seg = person.first("NM1") if person is not None else None
             member = subscriber_loop.first("NM1") if subscriber_loop is not None else None
             start, end = _service_dates(claim)
             provider.claims.append(
@@ -161,9 +169,26 @@ def add_277ca(
     tb.add("DTP", "050", "D8", received)
     tb.add("DTP", "009", "D8", processed.date())
     receiver = tb.hl("21", source)
-    tb.add("NM1", "41", "2", batch.submitter[:60] or "SUBMITTER", None, None, None, None, "46", batch.submitter_id[:80] or "UNKNOWN")
+    tb.add(
+        "NM1",
+        "41",
+        "2",
+        batch.submitter[:60] or "SUBMITTER",
+        None,
+        None,
+        None,
+        None,
+        "46",
+        batch.submitter_id[:80] or "UNKNOWN",
+    )
     tb.add("TRN", "2", batch.reference[:50])
-    tb.add("STC", RECEIVED.split(":") + ["PR"], processed.date(), "WQ", _money(sum((c.charge for c in claims), Decimal(0))))
+    tb.add(
+        "STC",
+        [*RECEIVED.split(":"), "PR"],
+        processed.date(),
+        "WQ",
+        _money(sum((c.charge for c in claims), Decimal(0))),
+    )
     if ok:
         tb.add("QTY", "90", len(ok))
     if bad:
@@ -177,8 +202,14 @@ def add_277ca(
             continue
         hl = tb.hl("19", receiver)
         tb.add(
-            "NM1", "85", provider.entity_type if provider.entity_type in ("1", "2") else "2",
-            provider.name[:60], provider.first[:35] or None, None, None, None,
+            "NM1",
+            "85",
+            provider.entity_type if provider.entity_type in ("1", "2") else "2",
+            provider.name[:60],
+            provider.first[:35] or None,
+            None,
+            None,
+            None,
             provider.id_qualifier if provider.id_qualifier in ("XX", "FI", "SV") else "XX",
             provider.identifier[:80],
         )
@@ -195,10 +226,27 @@ def add_277ca(
             tb.add("AMT", "YY", _money(sum((c.charge for c in p_bad), Decimal(0))))
         for c_index, claim in enumerate(provider.claims, 1):
             tb.hl("PT", hl, children=None)
-            tb.add("NM1", "QC", "1", claim.last[:60], claim.first[:35] or None, None, None, None, "MI", claim.member_id[:80])
+            tb.add(
+                "NM1",
+                "QC",
+                "1",
+                claim.last[:60],
+                claim.first[:35] or None,
+                None,
+                None,
+                None,
+                "MI",
+                claim.member_id[:80],
+            )
             tb.add("TRN", "2", claim.clm01[:50])
             if claim.accepted:
-                tb.add("STC", ACCEPTED.split(":") + ["PR"], processed.date(), "WQ", _money(claim.charge))
+                tb.add(
+                    "STC",
+                    [*ACCEPTED.split(":"), "PR"],
+                    processed.date(),
+                    "WQ",
+                    _money(claim.charge),
+                )
             else:
                 for status in claim.statuses[:5]:
                     tb.add("STC", status.split(":"), processed.date(), "U", _money(claim.charge))

@@ -62,7 +62,12 @@ def _segment_errors(result: SetResult) -> list[tuple[tuple[str, int, str, str], 
     for f in result.findings:
         if not f.ik3 or f.position is None:
             continue
-        key = (f.segment_id or "", f.position, (f.loop or "")[:4] if f.loop and f.loop[0].isdigit() else "", f.ik3)
+        key = (
+            f.segment_id or "",
+            f.position,
+            (f.loop or "")[:4] if f.loop and f.loop[0].isdigit() else "",
+            f.ik3,
+        )
         groups.setdefault(key, []).append(f)
     return sorted(groups.items(), key=lambda kv: kv[0][1])[:MAX_IK3]
 
@@ -98,5 +103,9 @@ def add_999(tb: TransactionBuilder, group: FunctionalGroup, results: list[SetRes
         accepted = 0 if group_errors else accepted
     else:
         ak9 = "P"
-    included = group.trailer.get(1) if group.trailer is not None and group.trailer.get(1).isdigit() else str(received)
+    included = (
+        group.trailer.get(1)
+        if group.trailer is not None and group.trailer.get(1).isdigit()
+        else str(received)
+    )
     tb.add("AK9", ak9, included, received, accepted, *ak905)

@@ -55,7 +55,8 @@ class InterchangeAck:
                 {
                     "groupControlNumber": g.group.control,
                     "transactionSets": [
-                        {"controlNumber": r.control, "type": r.st01, "status": r.ik5} for r in results
+                        {"controlNumber": r.control, "type": r.st01, "status": r.ik5}
+                        for r in results
                     ],
                     "accepted": sum(r.ik5 != "R" for r in results),
                     "received": len(results),
@@ -97,25 +98,46 @@ class Acknowledgments:
             sender = (ic.receiver_qualifier or source_id[0], ic.receiver_id or source_id[1])
             receiver = (ic.sender_qualifier or "ZZ", ic.sender_id or "UNKNOWN")
             builder = InterchangeBuilder(
-                sender, receiver, next_control(), usage=ic.usage if ic.usage in ("P", "T") else "P",
-                delimiters=delims, when=now,
+                sender,
+                receiver,
+                next_control(),
+                usage=ic.usage if ic.usage in ("P", "T") else "P",
+                delimiters=delims,
+                when=now,
             )
             if ia.ta1 is not None:
                 builder.ta1(*ia.ta1)
             if not ia.rejected:
                 if ia.groups:
                     first = ia.groups[0].group
-                    fa = builder.group("FA", first.receiver or sender[1], first.sender or receiver[1], VERSION_999, next_control())
+                    fa = builder.group(
+                        "FA",
+                        first.receiver or sender[1],
+                        first.sender or receiver[1],
+                        VERSION_999,
+                        next_control(),
+                    )
                     for g in ia.groups:
                         add_999(fa.transaction("999"), g.group, g.results)
                 if ia.claim_batches:
                     first = ia.claim_batches[0][0]
-                    hn = builder.group("HN", first.receiver or sender[1], first.sender or receiver[1], VERSION_277CA, next_control())
+                    hn = builder.group(
+                        "HN",
+                        first.receiver or sender[1],
+                        first.sender or receiver[1],
+                        VERSION_277CA,
+                        next_control(),
+                    )
                     for group, batch in ia.claim_batches:
                         trace = f"{group.control}{batch.st_control}"[:50]
                         add_277ca(
-                            hn.transaction("277"), batch, source_name=source_name, source_id=sender[1],
-                            received=now.date(), processed=now, trace=trace,
+                            hn.transaction("277"),
+                            batch,
+                            source_name=source_name,
+                            source_id=sender[1],
+                            received=now.date(),
+                            processed=now,
+                            trace=trace,
                         )
             if ia.ta1 is not None or builder.groups:
                 parts.append(builder.to_bytes())
@@ -172,7 +194,7 @@ class AckCollector:
                 self._ack_for(ts.interchange).claim_batches.append((group, summarize(ts)))
         elif isinstance(event, GroupEnded):
             group = event.group
-            ga = self._groups.pop(id(group), None) or GroupAck(group)
+            ga = self._groups.pop(id(group), GroupAck(group))
             if group.functional_id == "FA":
                 return  # acknowledgments are not acknowledged
             if group.interchange is not None:

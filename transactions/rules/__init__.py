@@ -47,6 +47,8 @@ def check(
     return out
 
 
-def checker(error_level: int = DEFAULT_ERROR_LEVEL, today: dt.date | None = None) -> Callable[[TransactionSet], list[Finding]]:
+def checker(
+    error_level: int = DEFAULT_ERROR_LEVEL, today: dt.date | None = None
+) -> Callable[[TransactionSet], list[Finding]]:
     """A ``rules`` callable for :func:`parsers.read` with a chosen SNIP error level."""
     return lambda ts: check(ts, today, error_level)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from parsers.envelope import TransactionSet
 from parsers.findings import Finding, Scope
@@ -59,7 +60,7 @@ class _Pass:
         self.ts = ts
         self.ctx = ctx
         self.base = ts.header.ordinal - 1
-        self.where = {
+        self.where: dict[str, Any] = {
             "interchange": ts.interchange.control if ts.interchange else None,
             "group": ts.group.control if ts.group else None,
             "transaction": ts.control,
@@ -67,23 +68,53 @@ class _Pass:
         self.out: list[Finding] = []
         self.claims: list[_Claim] = []
 
-    def claim_finding(self, claim: _Claim, seg: Segment, code: str, message: str, stc: str, snip: int, element: int) -> None:
+    def claim_finding(
+        self,
+        claim: _Claim,
+        seg: Segment,
+        code: str,
+        message: str,
+        stc: str,
+        snip: int,
+        element: int,
+    ) -> None:
         self.out.append(
             Finding(
-                code, message, scope=Scope.CLAIM, snip=snip, stc=stc, **self.where,
-                segment_id=seg.elements[0], ordinal=seg.ordinal, position=seg.ordinal - self.base,
-                offset=seg.offset, loop=seg.spec.loop_id if seg.spec is not None else None,
-                element=element, claim=claim.clm.ordinal,
+                code,
+                message,
+                scope=Scope.CLAIM,
+                snip=snip,
+                stc=stc,
+                **self.where,
+                segment_id=seg.elements[0],
+                ordinal=seg.ordinal,
+                position=seg.ordinal - self.base,
+                offset=seg.offset,
+                loop=seg.spec.loop_id if seg.spec is not None else None,
+                element=element,
+                claim=claim.clm.ordinal,
             )
         )
 
-    def element_finding(self, seg: Segment, code: str, message: str, element: int, ik4: str, ref: str) -> None:
+    def element_finding(
+        self, seg: Segment, code: str, message: str, element: int, ik4: str, ref: str
+    ) -> None:
         self.out.append(
             Finding(
-                code, message, scope=Scope.ELEMENT, snip=5, ik3="8", ik4=ik4, **self.where,
-                segment_id=seg.elements[0], ordinal=seg.ordinal, position=seg.ordinal - self.base,
-                offset=seg.offset, loop=seg.spec.loop_id if seg.spec is not None else None,
-                element=element, data_element=ref,
+                code,
+                message,
+                scope=Scope.ELEMENT,
+                snip=5,
+                ik3="8",
+                ik4=ik4,
+                **self.where,
+                segment_id=seg.elements[0],
+                ordinal=seg.ordinal,
+                position=seg.ordinal - self.base,
+                offset=seg.offset,
+                loop=seg.spec.loop_id if seg.spec is not None else None,
+                element=element,
+                data_element=ref,
             )
         )
 
@@ -100,34 +131,58 @@ class _Pass:
             if loop not in CLAIM_LOOPS:
                 claim = None
             elif tag == "CLM" and loop == "2300":
-                claim = _Claim(seg, seg.ordinal - self.base, seg.ordinal - self.base, amount(seg.get(2)))
+                claim = _Claim(
+                    seg, seg.ordinal - self.base, seg.ordinal - self.base, amount(seg.get(2))
+                )
                 self.claims.append(claim)
             if claim is not None:
                 claim.last = seg.ordinal - self.base
                 self.in_claim(claim, seg, tag, birth, today)
             elif tag == "NM1" and seg.get(8) == "XX" and not npi_valid(seg.get(9)):
-                self.element_finding(seg, "provider.npi", "NM109 is not a valid NPI (check digit)", 9, "7", "67")
+                self.element_finding(
+                    seg, "provider.npi", "NM109 is not a valid NPI (check digit)", 9, "7", "67"
+                )
             elif tag == "DMG" and loop in PERSON_LOOPS and seg.get(1) == "D8":
                 birth = parse_date(seg.get(2))
                 if birth is not None and (birth > today or birth.year < 1900):
                     self.element_finding(
-                        seg, "person.birth_date", "DMG02 birth date is in the future or before 1900", 2, "8", "1251"
+                        seg,
+                        "person.birth_date",
+                        "DMG02 birth date is in the future or before 1900",
+                        2,
+                        "8",
+                        "1251",
                     )
         for c in self.claims:
             if c.total is not None and c.total != c.lines:
                 self.claim_finding(
-                    c, c.clm, "claim.unbalanced", "CLM02 does not equal the sum of the service line charges",
-                    "A7:400", 3, 2,
+                    c,
+                    c.clm,
+                    "claim.unbalanced",
+                    "CLM02 does not equal the sum of the service line charges",
+                    "A7:400",
+                    3,
+                    2,
                 )
         return self.out
 
-    def in_claim(self, claim: _Claim, seg: Segment, tag: str, birth: dt.date | None, today: dt.date) -> None:
+    def in_claim(
+        self, claim: _Claim, seg: Segment, tag: str, birth: dt.date | None, today: dt.date
+    ) -> None:
         pos = LINE_CHARGE.get(tag)
         if pos is not None:
             claim.lines += amount(seg.get(pos)) or Decimal(0)
         elif tag == "NM1":
             if seg.get(8) == "XX" and not npi_valid(seg.get(9)):
-                self.claim_finding(claim, seg, "claim.npi", "NM109 is not a valid NPI (check digit)", "A7:562", 5, 9)
+                self.claim_finding(
+                    claim,
+                    seg,
+                    "claim.npi",
+                    "NM109 is not a valid NPI (check digit)",
+                    "A7:562",
+                    5,
+                    9,
+                )
         elif tag == "HI":
             comp = seg.delims.component
             for i in range(1, len(seg.elements)):
@@ -135,23 +190,59 @@ class _Pass:
                 if len(parts) >= 2 and parts[0] in ICD10CM_QUALIFIERS:
                     code = parts[1]
                     if not icd10cm_form(code):
-                        self.claim_finding(claim, seg, "claim.icd10_form", f"HI{i:02d} is not an ICD-10-CM code", "A7:255", 5, i)
+                        self.claim_finding(
+                            claim,
+                            seg,
+                            "claim.icd10_form",
+                            f"HI{i:02d} is not an ICD-10-CM code",
+                            "A7:255",
+                            5,
+                            i,
+                        )
                     elif self.ctx.error_level >= 5 and not icd10cm_known(code):
                         self.claim_finding(
-                            claim, seg, "claim.icd10_unknown", f"HI{i:02d} is not in the ICD-10-CM code list", "A7:255", 5, i
+                            claim,
+                            seg,
+                            "claim.icd10_unknown",
+                            f"HI{i:02d} is not in the ICD-10-CM code list",
+                            "A7:255",
+                            5,
+                            i,
                         )
         elif tag == "DTP":
             start, end = date_range(seg.get(2), seg.get(3))
             if start is None or end is None:
                 return
             if start > end:
-                self.claim_finding(claim, seg, "claim.date_range", "DTP03 date range ends before it starts", "A7:187", 5, 3)
+                self.claim_finding(
+                    claim,
+                    seg,
+                    "claim.date_range",
+                    "DTP03 date range ends before it starts",
+                    "A7:187",
+                    5,
+                    3,
+                )
             elif seg.get(1) in SERVICE_DATES:
                 if end > today:
-                    self.claim_finding(claim, seg, "claim.future_service", "Service date is in the future", "A7:187", 5, 3)
+                    self.claim_finding(
+                        claim,
+                        seg,
+                        "claim.future_service",
+                        "Service date is in the future",
+                        "A7:187",
+                        5,
+                        3,
+                    )
                 elif birth is not None and start < birth:
                     self.claim_finding(
-                        claim, seg, "claim.before_birth", "Service date is before the patient's birth date", "A7:187", 5, 3
+                        claim,
+                        seg,
+                        "claim.before_birth",
+                        "Service date is before the patient's birth date",
+                        "A7:187",
+                        5,
+                        3,
                     )
 
 

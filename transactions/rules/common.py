@@ -45,7 +45,7 @@ def icd10cm_form(code: str) -> bool:
 def icd10cm_known(code: str) -> bool:
     """Whether the code is in the ICD-10-CM tabular list shipped by simple-icd-10-cm."""
     try:
-        import simple_icd_10_cm as icd  # noqa: PLC0415 - loaded on first use, ~0.5 s
+        import simple_icd_10_cm as icd
 
         return bool(icd.is_valid_item(code))
     except Exception:  # the library is an optional refinement of the form check

@@ -61,16 +61,42 @@ def balancing(ts: TransactionSet, ctx: RuleContext) -> list[Finding]:
             if svc is None:
                 continue
             line_charge, line_paid = amount(svc.get(2)), amount(svc.get(3))
-            if line_charge is not None and line_paid is not None:
-                if line_charge - line_paid != _adjustments(line) and any(True for _ in line.segments("CAS")):
-                    out.append(_finding(ts, svc, "remit.line_unbalanced", "SVC02 less SVC03 does not equal the line's CAS adjustments"))
+            has_cas = any(True for _ in line.segments("CAS"))
+            if (
+                line_charge is not None
+                and line_paid is not None
+                and has_cas
+                and line_charge - line_paid != _adjustments(line)
+            ):
+                out.append(
+                    _finding(
+                        ts,
+                        svc,
+                        "remit.line_unbalanced",
+                        "SVC02 less SVC03 does not equal the line's CAS adjustments",
+                    )
+                )
         if charge - payment != adjustments and (lines or any(True for _ in claim.segments("CAS"))):
-            out.append(_finding(ts, clp, "remit.claim_unbalanced", "CLP03 less CLP04 does not equal the claim's CAS adjustments"))
+            out.append(
+                _finding(
+                    ts,
+                    clp,
+                    "remit.claim_unbalanced",
+                    "CLP03 less CLP04 does not equal the claim's CAS adjustments",
+                )
+            )
     provider_adjustments = sum(
         (_sum(plb, PLB_AMOUNTS) for plb in ts.root.segments("PLB")), Decimal(0)
     )
     bpr = ts.root.first("BPR")
     total = amount(bpr.get(2)) if bpr is not None else None
     if bpr is not None and total is not None and total != paid - provider_adjustments:
-        out.append(_finding(ts, bpr, "remit.payment_unbalanced", "BPR02 does not equal the claims paid less the PLB adjustments"))
+        out.append(
+            _finding(
+                ts,
+                bpr,
+                "remit.payment_unbalanced",
+                "BPR02 does not equal the claims paid less the PLB adjustments",
+            )
+        )
     return out
