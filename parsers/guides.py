@@ -214,10 +214,6 @@ def load_map(guide: Guide) -> TransactionMap | None:
             for element in getattr(node, "elements", ()):
                 if element.ref == ref:
                     setattr(element, attr, value)
-    for node in tmap.root.walk():
-        if isinstance(node, SegmentSpec):
-            node.fast_ok = compile_check(node)
-    tmap.se.fast_ok = compile_check(tmap.se)
     return tmap
 
 

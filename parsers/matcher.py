@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from parsers import findings as F
 from parsers.elements import check_segment
+from parsers.fastcheck import compile_check
 from parsers.findings import Finding, Scope, Severity
+from parsers.guides import known_segment_ids
 from parsers.maps.spec import LoopSpec, SegmentSpec, TransactionMap
 from parsers.segment import Segment
 from parsers.tree import Loop
@@ -44,10 +46,9 @@ class _Frame:
 class Matcher:
     """Matches the segments of one transaction set against a compiled map."""
 
-    def __init__(self, tmap: TransactionMap, ctx: Context, known_ids: frozenset[str]) -> None:
+    def __init__(self, tmap: TransactionMap, ctx: Context) -> None:
         self.tmap = tmap
         self.ctx = ctx
-        self.known_ids = known_ids
         self.findings: list[Finding] = []
         self.root = Loop(tmap.root, tmap.root.id)
         self._stack = [_Frame(tmap.root, self.root)]
@@ -72,7 +73,7 @@ class Matcher:
             return
         found = self._find_keyed(seg) or self._find(seg, qualified=False)
         if found is None:
-            known = tag in self.known_ids
+            known = tag in known_segment_ids()
             self._finding(
                 seg,
                 "segment.unexpected" if known else "segment.unrecognized",
@@ -256,7 +257,9 @@ class Matcher:
             )
         delims = seg.delims
         fast = spec.fast_ok
-        if fast is not None and fast(seg.elements, delims.component, delims.repetition):
+        if fast is None:  # generated on first use: most of a map's segments never occur
+            fast = spec.fast_ok = compile_check(spec)
+        if fast(seg.elements, delims.component, delims.repetition):
             if spec.id == "HL":
                 self._check_hl(seg)
             return

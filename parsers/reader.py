@@ -31,7 +31,7 @@ from parsers.envelope import (
     check_isa,
 )
 from parsers.findings import Finding, Scope, Severity
-from parsers.guides import FUNCTIONAL_IDS, known_segment_ids, load_map, resolve
+from parsers.guides import FUNCTIONAL_IDS, load_map, resolve
 from parsers.matcher import Context, Matcher
 from parsers.profile import LENIENT, Profile
 from parsers.segment import Segment
@@ -89,7 +89,6 @@ class Reader:
         self.profile = profile
         self.rules = rules
         self.tokenizer = Tokenizer(profile)
-        self._known = known_segment_ids()
         self._ic: Interchange | None = None
         self._group: FunctionalGroup | None = None
         self._ts: TransactionSet | None = None
@@ -324,7 +323,7 @@ class Reader:
                 transaction=ts.control,
                 lenient=self.profile.repairs_are_warnings,
             )
-            matcher = Matcher(tmap, ctx, self._known)
+            matcher = Matcher(tmap, ctx)
             for seg in self._pending:
                 matcher.add(seg)
             self._matcher = matcher

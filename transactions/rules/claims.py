@@ -253,8 +253,10 @@ def _assign(ts: TransactionSet, claims: list[_Claim]) -> None:
     out = []
     for f in ts.findings:
         if f.claim is None and f.position is not None and f.loop in CLAIM_LOOPS:
+            # a missing segment is reported at the segment after the claim's last one
+            slack = 0 if f.ordinal is not None else 1
             for c in claims:
-                if c.first <= f.position <= c.last + 1:
+                if c.first <= f.position <= c.last + slack:
                     f = replace(f, claim=c.clm.ordinal, stc=f.stc or "A7:21")
                     break
         out.append(f)
