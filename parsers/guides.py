@@ -13,7 +13,7 @@ from pathlib import Path
 
 from parsers.fastcheck import compile_check
 from parsers.maps.compiler import compile_file, own_map_dir, pyx12_map_dir
-from parsers.maps.spec import SegmentSpec, TransactionMap
+from parsers.maps.spec import ElementSpec, SegmentSpec, TransactionMap
 
 ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "TA1"})
 
@@ -207,6 +207,8 @@ def load_map(guide: Guide) -> TransactionMap | None:
                     loop.required = tuple(r for r in loop.required if r != i) + (
                         (i,) if usage == "R" else ()
                     )
+    if guide.name == "997":
+        _upgrade_997(tmap)
     for name, ref, attr, value, _reason in ELEMENT_ERRATA:
         if name != guide.name:
             continue
@@ -215,6 +217,32 @@ def load_map(guide: Guide) -> TransactionMap | None:
                 if element.ref == ref:
                     setattr(element, attr, value)
     return tmap
+
+
+def _upgrade_997(tmap: TransactionMap) -> None:
+    """pyx12 ships only the 4010 997 map; 5010 (X230) adds ST03 and AK103 (the version)."""
+    for node in [tmap.st, *tmap.root.walk()]:
+        if isinstance(node, SegmentSpec) and node.id in ("ST", "AK1") and len(node.elements) == 2:
+            ref = f"{node.id}03"
+            node.elements = (
+                *node.elements,
+                ElementSpec(
+                    ref,
+                    3,
+                    "1705" if node.id == "ST" else "480",
+                    "Version",
+                    "S",
+                    "AN",
+                    1,
+                    35,
+                    codes=guide_versions("997") if node.id == "ST" else None,
+                ),
+            )
+            node.fast_ok = None
+
+
+def guide_versions(name: str) -> frozenset[str]:
+    return BY_NAME[name].versions
 
 
 @cache

@@ -193,9 +193,7 @@ class Matcher:
         delims = seg.delims
         for ci, child in fits:
             spec = child if isinstance(child, SegmentSpec) else child.trigger
-            problems = check_segment(
-                seg.elements, spec, delims.component, delims.repetition, True
-            )
+            problems = check_segment(seg.elements, spec, delims.component, delims.repetition, True)
             if not any(p[3] not in _SOFT and p[3] != "case" for p in problems):
                 return ci, child
         return fits[0]
@@ -263,9 +261,7 @@ class Matcher:
             if spec.id == "HL":
                 self._check_hl(seg)
             return
-        problems = check_segment(
-            seg.elements, spec, delims.component, delims.repetition, True
-        )
+        problems = check_segment(seg.elements, spec, delims.component, delims.repetition, True)
         for epos, cpos, rpos, code, message, espec, value in problems:
             if code in _SOFT and self.ctx.lenient:
                 self._element_finding(
