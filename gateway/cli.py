@@ -209,7 +209,9 @@ def demo(
         claims = [ia.summary()["claims"] for ia in acks.interchanges]
         accepted = sum(c["accepted"] for c in claims)
         rejected = sum(c["rejected"] for c in claims)
-        claim_note = f", claims accepted {accepted} rejected {rejected}" if accepted or rejected else ""
+        claim_note = (
+            f", claims accepted {accepted} rejected {rejected}" if accepted or rejected else ""
+        )
         typer.echo(
             f"  {path.relative_to(root)}: {','.join(sorted(set(kinds))) or '-'} "
             f"{'valid' if not errors else f'{errors} error(s)'}, acks {len(x12)} bytes{claim_note}"

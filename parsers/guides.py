@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from parsers.fastcheck import compile_check
 from parsers.maps.compiler import compile_file, own_map_dir, pyx12_map_dir
 from parsers.maps.spec import ElementSpec, SegmentSpec, TransactionMap
 

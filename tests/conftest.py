@@ -32,7 +32,8 @@ def corpus_files() -> list[CorpusFile]:
     with manifest.open(newline="") as fp:
         rows = list(csv.DictReader(fp, delimiter="\t"))
     return [
-        CorpusFile(CORPUS / r["path"], r["type"], r["version"], r["valid"], r["notes"]) for r in rows
+        CorpusFile(CORPUS / r["path"], r["type"], r["version"], r["valid"], r["notes"])
+        for r in rows
     ]
 
 

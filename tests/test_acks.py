@@ -45,7 +45,9 @@ def test_all_good_batch_is_accepted() -> None:
 
 def test_one_bad_set_gives_a_partial_999() -> None:
     good = transaction(professional([claim("A1", ["100*99213"])]), control="0001")
-    bad = transaction(professional([claim("B1", ["100*99213"])]), control="0002").replace("N3*1 MAIN ST~", "")
+    bad = transaction(professional([claim("B1", ["100*99213"])]), control="0002").replace(
+        "N3*1 MAIN ST~", ""
+    )
     good3 = transaction(professional([claim("C1", ["100*99213"])]), control="0003")
     x12, _ = acks_for(interchange(group([good, bad, good3])).encode())
     assert_clean(x12)
@@ -60,7 +62,9 @@ def test_one_bad_set_gives_a_partial_999() -> None:
 
 
 def test_one_bad_claim_is_rejected_alone() -> None:
-    data = file_837([claim("GOOD", ["100*99213"]), claim("BAD", ["100*99213", "20*85025"], total="100")])
+    data = file_837(
+        [claim("GOOD", ["100*99213"]), claim("BAD", ["100*99213", "20*85025"], total="100")]
+    )
     x12, summary = acks_for(data)
     assert_clean(x12)
     assert segments(x12, "IK5") == [["IK5", "E"]] or segments(x12, "IK5") == [["IK5", "A"]]
@@ -68,7 +72,9 @@ def test_one_bad_claim_is_rejected_alone() -> None:
     assert stcs == ["A1:19:PR", "A2:20:PR", "A7:400"]
     assert summary["interchanges"][0]["claims"] == {"accepted": 1, "rejected": 1}  # type: ignore[index]
     refs = segments(x12, "REF")
-    assert len([r for r in refs if r[1] == "1K"]) == 1  # a payer claim number for the accepted claim only
+    assert (
+        len([r for r in refs if r[1] == "1K"]) == 1
+    )  # a payer claim number for the accepted claim only
     assert ["QTY", "AA", "1"] in segments(x12, "QTY")
 
 
@@ -100,5 +106,7 @@ def test_acks_go_back_to_the_sender_with_unique_control_numbers() -> None:
     assert len(doc.interchanges) == 2
     isa = doc.interchanges[0].header
     assert (isa.get(6).strip(), isa.get(8).strip()) == ("RECEIVER", "SUBMITTER")
-    controls = [ic.control for ic in doc.interchanges] + [g.control for ic in doc.interchanges for g in ic.groups]
+    controls = [ic.control for ic in doc.interchanges] + [
+        g.control for ic in doc.interchanges for g in ic.groups
+    ]
     assert len(controls) == len(set(controls))

@@ -35,7 +35,12 @@ KNOWN_SAMPLE_DEFECTS: dict[str, tuple[set[str], str]] = {
         "BPR16 missing; 1000A PER*BL missing",
     ),
     "835/lfh__tertiary-payment.835": (
-        {"element.required_missing", "element.too_short", "remit.line_unbalanced", "segment.required_missing"},
+        {
+            "element.required_missing",
+            "element.too_short",
+            "remit.line_unbalanced",
+            "segment.required_missing",
+        },
         "BPR16 and PER*BL missing; SVC*HC has no procedure code and SVC06 is malformed, so the line cannot balance",
     ),
     "837P/lfh__demo.cob.example3.A.837": (
@@ -61,7 +66,9 @@ EXPECTED: dict[str, set[str]] = {
     "835/stupidedi__3a.edi": {"file.garbage", "se.count"},
     "837P/imsweb__x12_ambiguous_loop.txt": {"se.count"},
     "837P/imsweb__x12_bad_segment_identifier.txt": {
-        "segment.unrecognized", "segment.required_missing", "loop.required_missing",
+        "segment.unrecognized",
+        "segment.required_missing",
+        "loop.required_missing",
     },
     "837P/imsweb__x12_bad_valid_code.txt": {"element.invalid_code"},
     "837P/imsweb__x12_complex.txt": {"se.count", "ge.count"},
@@ -82,8 +89,12 @@ EXPECTED: dict[str, set[str]] = {
     "837P/imsweb__x12_valid.txt": {"se.count"},
     "837P/stupidedi__1.edi": {"file.garbage"},
     "999/staedi__invalid999.edi": {
-        "segment.unexpected", "element.too_long", "element.too_many_elements",
-        "element.invalid_code", "segment.over_max", "se.count",
+        "segment.unexpected",
+        "element.too_long",
+        "element.too_many_elements",
+        "element.invalid_code",
+        "segment.over_max",
+        "se.count",
     },
     "TA1/staedi__x12_interchange_ack.txt": {"iea.count"},
 }

@@ -37,10 +37,17 @@ def test_a_good_file_has_no_findings() -> None:
         (b"*1200*^*00501", b"*1299*^*00501", "isa.10", ("ta1", "015")),
         (b"*00501*", b"*00401*", "isa.12", ("ta1", "003")),
         (b"*0*T*:", b"*0*X*:", "isa.15", ("ta1", "020")),
-        (b"GS*HC*SUBMITTER*RECEIVER*20260101", b"GS*HC*SUBMITTER*RECEIVER*20261301", "gs.04", ("ak9", None)),
+        (
+            b"GS*HC*SUBMITTER*RECEIVER*20260101",
+            b"GS*HC*SUBMITTER*RECEIVER*20261301",
+            "gs.04",
+            ("ak9", None),
+        ),
     ],
 )
-def test_envelope_errors_carry_their_ack_codes(old: bytes, new: bytes, code: str, ack: tuple[str, str | None]) -> None:
+def test_envelope_errors_carry_their_ack_codes(
+    old: bytes, new: bytes, code: str, ack: tuple[str, str | None]
+) -> None:
     data = GOOD.replace(old, new, 1)
     assert data != GOOD
     found = [f for f in parse(data).errors if f.code == code]
@@ -57,7 +64,9 @@ def test_missing_trailers_are_reported() -> None:
 
 
 def test_transaction_outside_a_group_is_kept_and_reported() -> None:
-    data = GOOD.replace(b"GS*HC*SUBMITTER*RECEIVER*20260101*1200*1*X*005010X222A1~", b"").replace(b"GE*1*1~", b"")
+    data = GOOD.replace(b"GS*HC*SUBMITTER*RECEIVER*20260101*1200*1*X*005010X222A1~", b"").replace(
+        b"GE*1*1~", b""
+    )
     doc = parse(data)
     assert "st.outside_group" in {f.code for f in doc.errors}
     assert len(doc.transactions) == 1
@@ -72,7 +81,9 @@ def test_duplicate_control_numbers_within_a_group() -> None:
 def test_several_groups_and_sets_in_one_interchange() -> None:
     body1 = transaction(professional([claim("A1", ["100*99213"])]), control="0001")
     body2 = transaction(professional([claim("A2", ["100*99213"])]), control="0002")
-    data = interchange(group([body1, body2], control="7") + group([body1], control="8"), groups=2).encode()
+    data = interchange(
+        group([body1, body2], control="7") + group([body1], control="8"), groups=2
+    ).encode()
     doc = parse(data)
     assert doc.errors == []
     assert [g.control for g in doc.interchanges[0].groups] == ["7", "8"]

@@ -58,7 +58,10 @@ def test_required_segment_and_loop_missing() -> None:
     no_n3 = TWO_CLAIMS.replace(b"N3*1 MAIN ST~", b"")
     f = next(f for f in parse(no_n3).errors if f.code == "segment.required_missing")
     assert (f.segment_id, f.loop, f.ik3) == ("N3", "2010AA", "3")
-    no_subscriber = TWO_CLAIMS.replace(b"NM1*IL*1*DOE*JANE****MI*MEM001~N3*2 ELM ST~N4*SPRINGFIELD*IL*62701~DMG*D8*19800101*F~", b"")
+    no_subscriber = TWO_CLAIMS.replace(
+        b"NM1*IL*1*DOE*JANE****MI*MEM001~N3*2 ELM ST~N4*SPRINGFIELD*IL*62701~DMG*D8*19800101*F~",
+        b"",
+    )
     f = next(f for f in parse(no_subscriber).errors if f.code == "loop.required_missing")
     assert (f.loop, f.ik3) == ("2010BA", "3")
 
@@ -67,19 +70,23 @@ def test_max_use_and_loop_repeat() -> None:
     twice = TWO_CLAIMS.replace(b"REF*EI*123456789~", b"REF*EI*123456789~REF*EI*987654321~")
     f = next(f for f in parse(twice).errors if f.code == "segment.over_max")
     assert (f.segment_id, f.ik3) == ("REF", "5")
-    two_names = TWO_CLAIMS.replace(b"REF*EI*123456789~", b"REF*EI*123456789~NM1*85*2*OTHER*****XX*1234567893~")
+    two_names = TWO_CLAIMS.replace(
+        b"REF*EI*123456789~", b"REF*EI*123456789~NM1*85*2*OTHER*****XX*1234567893~"
+    )
     f = next(f for f in parse(two_names).errors if f.code == "loop.over_max")
     assert (f.loop, f.ik3) == ("2010AA", "4")
 
 
 def test_element_errors_name_position_and_code() -> None:
-    data = TWO_CLAIMS.replace(b"SBR*P*18", b"SBR*Q*18").replace(b"DMG*D8*19800101", b"DMG*D8*19801301")
+    data = TWO_CLAIMS.replace(b"SBR*P*18", b"SBR*Q*18").replace(
+        b"DMG*D8*19800101", b"DMG*D8*19801301"
+    )
     errors = {f.code: f for f in parse(data).errors}
     code = errors["element.invalid_code"]
     assert (code.segment_id, code.element, code.ik4, code.loop) == ("SBR", 1, "7", "2000B")
     assert code.value == "Q" and "Q" not in code.message  # the value is for the 999 only
     assert "Q" not in str(code.public())
-    date = errors["element.invalid_date"] if "element.invalid_date" in errors else None
+    date = errors.get("element.invalid_date")
     assert date is None or date.ik4 == "8"
 
 
@@ -117,6 +124,6 @@ def test_partial_claim_errors_are_tied_to_their_claim() -> None:
     data = TWO_CLAIMS.replace(b"CLM*A2*40***11:B:1", b"CLM*A2*40***11:B:1*Y*Q", 1)
     doc = parse(data, rules=check)
     ts = doc.transactions[0]
-    bad = [f for f in ts.errors]
+    bad = list(ts.errors)
     assert bad and all(f.claim is not None for f in bad)
     assert ts.accepted  # the set goes through; the claim is rejected on its own

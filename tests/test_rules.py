@@ -28,14 +28,18 @@ def test_icd10cm_form() -> None:
 
 
 def test_claim_charge_must_equal_its_lines() -> None:
-    data = file_837([claim("OK", ["100*99213"]), claim("BAD", ["100*99213", "20*85025"], total="100")])
+    data = file_837(
+        [claim("OK", ["100*99213"]), claim("BAD", ["100*99213", "20*85025"], total="100")]
+    )
     f = findings(data)["claim.unbalanced"]
     assert f.scope is Scope.CLAIM and f.snip == 3 and f.stc == "A7:400"  # type: ignore[attr-defined]
     assert f.severity is Severity.ERROR  # type: ignore[attr-defined]
 
 
 def test_snip5_is_a_warning_by_default_and_an_error_at_level_5() -> None:
-    data = file_837([claim("A1", ["100*99213"], dx="ABK:E11.9")]).replace(b"XX*1234567893", b"XX*1234567890")
+    data = file_837([claim("A1", ["100*99213"], dx="ABK:E11.9")]).replace(
+        b"XX*1234567893", b"XX*1234567890"
+    )
     low = findings(data)
     assert low["claim.icd10_form"].severity is Severity.WARNING  # type: ignore[attr-defined]
     assert low["provider.npi"].severity is Severity.WARNING  # type: ignore[attr-defined]
@@ -45,13 +49,17 @@ def test_snip5_is_a_warning_by_default_and_an_error_at_level_5() -> None:
 
 
 def test_dates_that_make_no_sense() -> None:
-    future = file_837([claim("A1", ["100*99213"])]).replace(b"DTP*472*D8*20251015", b"DTP*472*D8*20301015")
+    future = file_837([claim("A1", ["100*99213"])]).replace(
+        b"DTP*472*D8*20251015", b"DTP*472*D8*20301015"
+    )
     assert "claim.future_service" in findings(future)
     backwards = file_837([claim("A1", ["100*99213"])]).replace(
         b"DTP*472*D8*20251015", b"DTP*472*RD8*20251015-20251001"
     )
     assert "claim.date_range" in findings(backwards)
-    before_birth = file_837([claim("A1", ["100*99213"])]).replace(b"DMG*D8*19800101", b"DMG*D8*20251101")
+    before_birth = file_837([claim("A1", ["100*99213"])]).replace(
+        b"DMG*D8*19800101", b"DMG*D8*20251101"
+    )
     assert "claim.before_birth" in findings(before_birth)
 
 
@@ -80,7 +88,9 @@ def remit(total: str, cas: str, plb: str | None = None) -> bytes:
     segs = [s.format(total=total, cas=cas) for s in REMIT]
     if plb:
         segs.append(f"PLB*1234567893*20261231*WO:X1*{plb}")
-    return interchange(group([transaction(segs, "835", version="005010X221A1")], fid="HP", version="005010X221A1")).encode()
+    return interchange(
+        group([transaction(segs, "835", version="005010X221A1")], fid="HP", version="005010X221A1")
+    ).encode()
 
 
 def test_835_balances() -> None:

@@ -45,7 +45,13 @@ def test_separators_come_from_the_isa_header() -> None:
     data = SAMPLE.decode().replace("*", "|").replace("~", "!\n").replace(":", ">").encode()
     segs = [t for t in tokens(data, 9) if isinstance(t, Segment)]
     d = segs[0].delims
-    assert (d.element, d.component, d.repetition, d.segment, d.line_break) == ("|", ">", "^", "!", "\n")
+    assert (d.element, d.component, d.repetition, d.segment, d.line_break) == (
+        "|",
+        ">",
+        "^",
+        "!",
+        "\n",
+    )
     assert segs[1].elements[:2] == ["GS", "HC"]
     assert not [t for t in tokens(data, 9) if isinstance(t, Finding)]
 
@@ -107,7 +113,15 @@ def test_ta1_between_isa_and_gs_is_read_as_such() -> None:
         (SAMPLE.replace(b"*", b"A", 1), "file.no_isa"),
         (SAMPLE[SAMPLE.index(b"GS*") :], "file.outside_interchange"),
     ],
-    ids=["empty", "binary", "prose", "truncated-isa", "truncated", "bad-element-separator", "no-isa"],
+    ids=[
+        "empty",
+        "binary",
+        "prose",
+        "truncated-isa",
+        "truncated",
+        "bad-element-separator",
+        "no-isa",
+    ],
 )
 def test_garbage_gives_findings_never_an_exception(data: bytes, code: str) -> None:
     doc = parse(data)

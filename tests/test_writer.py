@@ -28,7 +28,11 @@ def test_fixtures_round_trip(path) -> None:
 
 @pytest.mark.parametrize(
     "delims",
-    [Delimiters("|", ">", "{", "!", "\n"), Delimiters("^", "\\", "~", "\x1c", ""), Delimiters("*", ":", "^", "~", "\r\n")],
+    [
+        Delimiters("|", ">", "{", "!", "\n"),
+        Delimiters("^", "\\", "~", "\x1c", ""),
+        Delimiters("*", ":", "^", "~", "\r\n"),
+    ],
     ids=["pipes", "odd", "crlf"],
 )
 def test_writing_with_other_separators_reads_back_the_same(delims: Delimiters) -> None:
@@ -42,25 +46,56 @@ def test_writing_with_other_separators_reads_back_the_same(delims: Delimiters) -
 
 
 def test_builder_fills_counts_and_control_numbers() -> None:
-    ic = InterchangeBuilder(("ZZ", "GATEWAY"), ("ZZ", "PARTNER"), control=42, when=dt.datetime(2026, 1, 2, 3, 4))
+    ic = InterchangeBuilder(
+        ("ZZ", "GATEWAY"), ("ZZ", "PARTNER"), control=42, when=dt.datetime(2026, 1, 2, 3, 4)
+    )
     g = ic.group("HP", "GATEWAY", "PARTNER", version="005010X221A1", control=7)
     ts = g.transaction("835")
-    ts.add("BPR", "I", Decimal("80.00"), "C", "CHK", None, None, None, None, None, None, None, None, None, None, None, dt.date(2026, 1, 5))
+    ts.add(
+        "BPR",
+        "I",
+        Decimal("80.00"),
+        "C",
+        "CHK",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        dt.date(2026, 1, 5),
+    )
     ts.add("TRN", "1", "CHK0001", "1512345678")
     data = ic.to_bytes()
     doc = parse(data)
     assert doc.interchanges[0].control == "000000042"
-    assert doc.interchanges[0].trailer is not None and doc.interchanges[0].trailer.elements == ["IEA", "1", "000000042"]
+    assert doc.interchanges[0].trailer is not None and doc.interchanges[0].trailer.elements == [
+        "IEA",
+        "1",
+        "000000042",
+    ]
     ts_read = doc.transactions[0]
     assert ts_read.trailer is not None and ts_read.trailer.elements == ["SE", "4", "0001"]
     assert ts_read.header.elements == ["ST", "835", "0001", "005010X221A1"]
     assert ts_read.flat[1].elements[2] == "80" and ts_read.flat[1].elements[-1] == "20260105"
-    assert "loop.required_missing" in {f.code for f in doc.errors}  # an incomplete 835 is still caught (1000A)
+    assert "loop.required_missing" in {
+        f.code for f in doc.errors
+    }  # an incomplete 835 is still caught (1000A)
     assert not [f for f in doc.all_findings() if f.code.startswith(("se.", "ge.", "iea."))]
 
 
 def test_builder_refuses_separator_characters_in_values() -> None:
     with pytest.raises(ValueError, match="separator"):
         make_segment("NM1", "IL", "1", "O*BRIEN")
-    assert make_segment("CLM", "A1", "10", "", "", ("11", "B", "1")).render() == "CLM*A1*10***11:B:1"
-    assert make_segment("DTP", "472", "D8", dt.date(2026, 2, 3), None, "").render() == "DTP*472*D8*20260203"
+    assert (
+        make_segment("CLM", "A1", "10", "", "", ("11", "B", "1")).render() == "CLM*A1*10***11:B:1"
+    )
+    assert (
+        make_segment("DTP", "472", "D8", dt.date(2026, 2, 3), None, "").render()
+        == "DTP*472*D8*20260203"
+    )

@@ -9,11 +9,19 @@ def interchange(body: str, *, control: str = "000000101", groups: int = 1, ack: 
     return ISA.format(ack=ack).replace("000000101", control) + body + f"IEA*{groups}*{control}~"
 
 
-def group(sets: list[str], *, fid: str = "HC", control: str = "1", version: str = "005010X222A1") -> str:
-    return f"GS*{fid}*SUBMITTER*RECEIVER*20260101*1200*{control}*X*{version}~" + "".join(sets) + f"GE*{len(sets)}*{control}~"
+def group(
+    sets: list[str], *, fid: str = "HC", control: str = "1", version: str = "005010X222A1"
+) -> str:
+    return (
+        f"GS*{fid}*SUBMITTER*RECEIVER*20260101*1200*{control}*X*{version}~"
+        + "".join(sets)
+        + f"GE*{len(sets)}*{control}~"
+    )
 
 
-def transaction(segments: list[str], st01: str = "837", control: str = "0001", version: str = "005010X222A1") -> str:
+def transaction(
+    segments: list[str], st01: str = "837", control: str = "0001", version: str = "005010X222A1"
+) -> str:
     body = [f"ST*{st01}*{control}*{version}", *segments]
     body.append(f"SE*{len(body) + 1}*{control}")
     return "".join(s + "~" for s in body)
