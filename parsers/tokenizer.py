@@ -179,9 +179,9 @@ class Tokenizer:
             raw = stripped
         elements = raw.split(delims.element)
         tag = elements[0]
-        if not tag.isupper() and tag.upper().isupper():
+        if not tag.isupper() and tag.isascii() and tag.isalnum():
             upper = tag.upper()
-            if upper != tag and upper.isalnum():
+            if upper != tag:
                 self._repair(
                     out, "repair.lowercase_tag", "Lower-case segment ID upper-cased", offset
                 )

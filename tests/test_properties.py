@@ -90,3 +90,10 @@ def test_any_bytes_any_chunking(data: bytes, size: int) -> None:
         t.feed(data[i : i + size])
     t.close()
     parse(data)
+
+
+def test_a_non_ascii_byte_in_a_segment_id_is_kept_as_it_is() -> None:
+    data = file_837([claim("A1", ["100*99213"])]).replace(b"~PER*", b"~\xb5ER*")
+    doc = parse(data)
+    assert "segment.unrecognized" in {f.code for f in doc.errors}
+    assert write_document(doc) == data
