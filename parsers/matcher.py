@@ -34,24 +34,26 @@ class Context:
 
 
 class _Frame:
-    __slots__ = ("counts", "idx", "node", "spec")
+    __slots__ = ("counts", "hl", "idx", "node", "spec")
 
-    def __init__(self, spec: LoopSpec, node: Loop) -> None:
+    def __init__(self, spec: LoopSpec, node: Loop | None) -> None:
         self.spec = spec
         self.node = node
         self.idx = 0
         self.counts = [0] * len(spec.children)
+        self.hl = ""  # HL01 of the HL segment that opened this loop, if any
 
 
 class Matcher:
     """Matches the segments of one transaction set against a compiled map."""
 
-    def __init__(self, tmap: TransactionMap, ctx: Context) -> None:
+    def __init__(self, tmap: TransactionMap, ctx: Context, build_tree: bool = True) -> None:
         self.tmap = tmap
         self.ctx = ctx
+        self.build_tree = build_tree
         self.findings: list[Finding] = []
         self.root = Loop(tmap.root, tmap.root.id)
-        self._stack = [_Frame(tmap.root, self.root)]
+        self._stack = [_Frame(tmap.root, self.root if build_tree else None)]
         self._position = 0
         self._hl_ids: dict[str, str] = {}  # HL01 -> HL03
         self._hl_last = 0
@@ -62,8 +64,30 @@ class Matcher:
 
     def add(self, seg: Segment) -> None:
         self._position += 1
-        tag = seg.elements[0]
+        els = seg.elements
+        tag = els[0]
         stack = self._stack
+        # fast path: the segment belongs to the innermost open loop, unambiguously
+        top = stack[-1]
+        keyed = top.spec.keyed.get(tag)
+        if keyed is not None and not keyed.ambiguous and self._position > 1 and tag != "SE":
+            epos = keyed.epos
+            cands: tuple[tuple[int, SegmentSpec | LoopSpec], ...] | None
+            if epos:
+                value = els[epos] if epos < len(els) else ""
+                if keyed.cpos and value:
+                    value = value.split(seg.delims.component, keyed.cpos)[keyed.cpos - 1]
+                cands = keyed.by_code.get(value)
+            else:
+                cands = keyed.unqualified
+            if cands:
+                idx = top.idx
+                for ci, child in cands:
+                    if ci >= idx and ci:
+                        if isinstance(child, SegmentSpec):
+                            self._place(len(stack) - 1, ci, child, seg)
+                            return
+                        break
         if self._position == 1:
             self._place(0, 0, self.tmap.st, seg)
             return
@@ -86,7 +110,9 @@ class Matcher:
                 loop=stack[-1].spec.id,
             )
             seg.spec = None
-            stack[-1].node.children.append(seg)
+            node = stack[-1].node
+            if node is not None:
+                node.children.append(seg)
             return
         depth, ci, child = found
         if depth < len(stack) - 1:
@@ -219,8 +245,10 @@ class Matcher:
                 loop=loop.id,
             )
         while True:
-            node = Loop(loop, loop.id, frame.node)
-            frame.node.children.append(node)
+            parent = frame.node
+            node = Loop(loop, loop.id, parent) if parent is not None else None
+            if parent is not None and node is not None:
+                parent.children.append(node)
             frame = _Frame(loop, node)
             self._stack.append(frame)
             first = loop.children[0]
@@ -233,11 +261,23 @@ class Matcher:
 
     def _place(self, depth: int, ci: int, spec: SegmentSpec, seg: Segment) -> None:
         frame = self._stack[depth]
-        frame.counts[ci] += 1
+        counts = frame.counts
+        count = counts[ci] = counts[ci] + 1
         frame.idx = ci
         seg.spec = spec
-        frame.node.children.append(seg)
-        if frame.counts[ci] > spec.max_use:
+        node = frame.node
+        if node is not None:
+            node.children.append(seg)
+        delims = seg.delims
+        fast = spec.fast_ok
+        if fast is None:  # generated on first use: most of a map's segments never occur
+            fast = spec.fast_ok = compile_check(spec)
+        clean = fast(seg.elements, delims.component, delims.repetition)
+        if clean and count <= spec.max_use and spec.usage != "N":
+            if spec.id == "HL":
+                self._check_hl(seg)
+            return
+        if count > spec.max_use:
             self._finding(
                 seg,
                 "segment.over_max",
@@ -253,11 +293,7 @@ class Matcher:
                 ik3=F.IK3_NOT_USED_PRESENT,
                 loop=frame.spec.id,
             )
-        delims = seg.delims
-        fast = spec.fast_ok
-        if fast is None:  # generated on first use: most of a map's segments never occur
-            fast = spec.fast_ok = compile_check(spec)
-        if fast(seg.elements, delims.component, delims.repetition):
+        if clean:
             if spec.id == "HL":
                 self._check_hl(seg)
             return
@@ -324,11 +360,13 @@ class Matcher:
                 self._hl_last = int(hl_id)
         # the enclosing HL loop instance, by the map's nesting
         enclosing = ""
-        for frame in reversed(self._stack[:-1]):
-            first = frame.node.children[0] if frame.node.children else None
-            if isinstance(first, Segment) and first.elements[0] == "HL":
-                enclosing = first.get(1)
+        stack = self._stack
+        for frame in reversed(stack[:-1]):
+            if frame.hl:
+                enclosing = frame.hl
                 break
+        if stack[-1].idx == 0:
+            stack[-1].hl = hl_id or "?"
         if parent != enclosing:
             self._element_finding(
                 seg,

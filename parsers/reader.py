@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, ClassVar
+from typing import BinaryIO, ClassVar, Protocol
 
 from parsers import findings as F
 from parsers.envelope import (
@@ -38,7 +38,22 @@ from parsers.segment import Segment
 from parsers.tokenizer import Tokenizer
 from parsers.tree import Loop
 
-Rules = Callable[[TransactionSet], list[Finding]]
+
+class RuleRun(Protocol):
+    """Business rules for one transaction set, fed each segment once it is placed."""
+
+    def add(self, seg: Segment) -> None: ...
+
+    def finish(self) -> list[Finding]: ...
+
+
+class StreamingRules(Protocol):
+    def start(self, ts: TransactionSet) -> RuleRun | None: ...
+
+
+#: Rules run on each transaction set: streamed (``start`` -> run) or, for a plain
+#: callable, on the finished set (which then keeps its segments).
+Rules = StreamingRules | Callable[[TransactionSet], list[Finding]]
 CHUNK_SIZE = 1 << 20
 
 
@@ -85,9 +100,22 @@ Event = (
 class Reader:
     """Reads X12 from byte chunks; never raises on malformed input."""
 
-    def __init__(self, profile: Profile = LENIENT, rules: Rules | None = None) -> None:
+    def __init__(
+        self, profile: Profile = LENIENT, rules: Rules | None = None, keep_trees: bool = True
+    ) -> None:
+        """``keep_trees=False`` validates without keeping loop trees or segment lists:
+        memory stays flat however large a transaction set is (rules must stream)."""
         self.profile = profile
         self.rules = rules
+        self._streaming: StreamingRules | None = None
+        self._after: Callable[[TransactionSet], list[Finding]] | None = None
+        if rules is not None and hasattr(rules, "start"):
+            self._streaming = rules
+        elif rules is not None:
+            self._after = rules
+        self.keep_trees = keep_trees or self._after is not None
+        self._run: RuleRun | None = None
+        self._last: Segment | None = None
         self.tokenizer = Tokenizer(profile)
         self._ic: Interchange | None = None
         self._group: FunctionalGroup | None = None
@@ -126,18 +154,24 @@ class Reader:
 
     def _consume(self, tokens: list[Segment | Finding]) -> None:
         handlers = self._handlers
+        keep = self.keep_trees
         for tok in tokens:
-            if isinstance(tok, Finding):
-                self._file_finding(tok)
+            if tok.__class__ is not Segment:
+                self._file_finding(tok)  # type: ignore[arg-type]
                 continue
-            tag = tok.elements[0]
-            handler = handlers.get(tag)
+            seg: Segment = tok
+            handler = handlers.get(seg.elements[0])
             if handler is not None:
-                handler(self, tok)
-            elif self._ts is not None:
-                self._add(tok)
-            else:
-                self._stray(tok)
+                handler(self, seg)
+                continue
+            ts = self._ts
+            if ts is None:
+                self._stray(seg)
+                continue
+            ts.segment_count += 1
+            if keep:
+                ts.flat.append(seg)
+            self._feed_matcher(seg)
 
     def _file_finding(self, finding: Finding) -> None:
         ic = self._ic
@@ -243,13 +277,16 @@ class Reader:
         self._ts = ts
         self._pending = [seg]
         self._matcher = None
+        self._run = None
+        self._last = seg
 
     def _on_se(self, seg: Segment) -> None:
         if self._ts is None:
             self._stray(seg)
             return
         self._ts.segment_count += 1
-        self._ts.flat.append(seg)
+        if self.keep_trees:
+            self._ts.flat.append(seg)
         self._feed_matcher(seg)
         self._end_transaction(seg)
 
@@ -279,17 +316,13 @@ class Reader:
 
     # transaction sets ----------------------------------------------------------
 
-    def _add(self, seg: Segment) -> None:
-        ts = self._ts
-        assert ts is not None
-        ts.segment_count += 1
-        ts.flat.append(seg)
-        self._feed_matcher(seg)
-
     def _feed_matcher(self, seg: Segment) -> None:
+        self._last = seg
         matcher = self._matcher
         if matcher is not None:
             matcher.add(seg)
+            if self._run is not None:
+                self._run.add(seg)
             return
         self._pending.append(seg)
         if len(self._pending) >= 2:
@@ -323,10 +356,14 @@ class Reader:
                 transaction=ts.control,
                 lenient=self.profile.repairs_are_warnings,
             )
-            matcher = Matcher(tmap, ctx)
+            matcher = Matcher(tmap, ctx, build_tree=self.keep_trees)
+            run = self._streaming.start(ts) if self._streaming is not None else None
             for seg in self._pending:
                 matcher.add(seg)
+                if run is not None:
+                    run.add(seg)
             self._matcher = matcher
+            self._run = run
         self._pending = []
 
     def _end_transaction(self, se: Segment | None) -> None:
@@ -393,8 +430,11 @@ class Reader:
             )
         if last is not None:
             ts.end_offset = last.offset + last.length + 1
-        if self.rules is not None and ts.root is not None and ts.guide is not None:
-            ts.findings.extend(self.rules(ts))
+        run, self._run = self._run, None
+        if run is not None:
+            ts.findings.extend(run.finish())
+        elif self._after is not None and ts.root is not None and ts.guide is not None:
+            ts.findings.extend(self._after(ts))
         if group is not None:
             group.transactions.append(
                 TransactionSummary(
@@ -587,9 +627,10 @@ def read(
     profile: Profile = LENIENT,
     rules: Rules | None = None,
     chunk_size: int = CHUNK_SIZE,
+    keep_trees: bool = True,
 ) -> Iterator[Event]:
     """Stream events from bytes, a binary file object or an iterable of chunks."""
-    reader = Reader(profile, rules)
+    reader = Reader(profile, rules, keep_trees)
     for chunk in _chunks(source, chunk_size):
         yield from reader.feed(chunk)
     yield from reader.close()

@@ -55,10 +55,13 @@ class _Claim:
     findings: list[Finding] = field(default_factory=list)
 
 
-class _Pass:
+class ClaimRules:
+    """One pass over an 837's segments (streamed; no tree needed)."""
+
     def __init__(self, ts: TransactionSet, ctx: RuleContext) -> None:
         self.ts = ts
         self.ctx = ctx
+        self.today = ctx.today
         self.base = ts.header.ordinal - 1
         self.where: dict[str, Any] = {
             "interchange": ts.interchange.control if ts.interchange else None,
@@ -67,6 +70,8 @@ class _Pass:
         }
         self.out: list[Finding] = []
         self.claims: list[_Claim] = []
+        self.claim: _Claim | None = None
+        self.birth: dt.date | None = None
 
     def claim_finding(
         self,
@@ -118,41 +123,41 @@ class _Pass:
             )
         )
 
-    def run(self) -> list[Finding]:
-        today = self.ctx.today
-        claim: _Claim | None = None
-        birth: dt.date | None = None
-        for seg in self.ts.flat:
-            spec = seg.spec
-            loop = spec.loop_id if spec is not None else ""
-            tag = seg.elements[0]
-            if tag == "HL":
-                birth = None
-            if loop not in CLAIM_LOOPS:
-                claim = None
-            elif tag == "CLM" and loop == "2300":
-                claim = _Claim(
-                    seg, seg.ordinal - self.base, seg.ordinal - self.base, amount(seg.get(2))
-                )
-                self.claims.append(claim)
-            if claim is not None:
-                claim.last = seg.ordinal - self.base
-                self.in_claim(claim, seg, tag, birth, today)
-            elif tag == "NM1" and seg.get(8) == "XX" and not npi_valid(seg.get(9)):
+    def add(self, seg: Segment) -> None:
+        spec = seg.spec
+        loop = spec.loop_id if spec is not None else ""
+        tag = seg.elements[0]
+        if tag == "HL":
+            self.birth = None
+        claim = self.claim
+        if loop not in CLAIM_LOOPS:
+            claim = self.claim = None
+        elif tag == "CLM" and loop == "2300":
+            claim = self.claim = _Claim(
+                seg, seg.ordinal - self.base, seg.ordinal - self.base, amount(seg.get(2))
+            )
+            self.claims.append(claim)
+        if claim is not None:
+            claim.last = seg.ordinal - self.base
+            self.in_claim(claim, seg, tag, self.birth, self.today)
+        elif tag == "NM1":
+            if seg.get(8) == "XX" and not npi_valid(seg.get(9)):
                 self.element_finding(
                     seg, "provider.npi", "NM109 is not a valid NPI (check digit)", 9, "7", "67"
                 )
-            elif tag == "DMG" and loop in PERSON_LOOPS and seg.get(1) == "D8":
-                birth = parse_date(seg.get(2))
-                if birth is not None and (birth > today or birth.year < 1900):
-                    self.element_finding(
-                        seg,
-                        "person.birth_date",
-                        "DMG02 birth date is in the future or before 1900",
-                        2,
-                        "8",
-                        "1251",
-                    )
+        elif tag == "DMG" and loop in PERSON_LOOPS and seg.get(1) == "D8":
+            birth = self.birth = parse_date(seg.get(2))
+            if birth is not None and (birth > self.today or birth.year < 1900):
+                self.element_finding(
+                    seg,
+                    "person.birth_date",
+                    "DMG02 birth date is in the future or before 1900",
+                    2,
+                    "8",
+                    "1251",
+                )
+
+    def finish(self) -> list[Finding]:
         for c in self.claims:
             if c.total is not None and c.total != c.lines:
                 self.claim_finding(
@@ -164,6 +169,7 @@ class _Pass:
                     3,
                     2,
                 )
+        _assign(self.ts, self.claims)
         return self.out
 
     def in_claim(
@@ -261,10 +267,3 @@ def _assign(ts: TransactionSet, claims: list[_Claim]) -> None:
                     break
         out.append(f)
     ts.findings[:] = out
-
-
-def rules(ts: TransactionSet, ctx: RuleContext) -> list[Finding]:
-    run = _Pass(ts, ctx)
-    out = run.run()
-    _assign(ts, run.claims)
-    return out

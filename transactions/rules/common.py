@@ -7,8 +7,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Protocol
 
 from parsers.elements import valid_date
+from parsers.findings import Finding
+from parsers.segment import Segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +19,14 @@ class RuleContext:
     today: dt.date
     #: highest SNIP level whose findings are errors (a trading partner setting)
     error_level: int
+
+
+class RuleRun(Protocol):
+    """Rules for one transaction set, fed its segments in order."""
+
+    def add(self, seg: Segment) -> None: ...
+
+    def finish(self) -> list[Finding]: ...
 
 
 _ICD10CM = re.compile(r"[A-TV-Z][0-9][0-9AB][0-9A-TV-Z]{0,4}\Z")
