@@ -112,6 +112,7 @@ class FunctionalGroup:
     findings: list[Finding] = field(default_factory=list)
     transactions: list[TransactionSummary] = field(default_factory=list)
     interchange: Interchange | None = None
+    set_count: int = 0  # ST segments seen, for GE01
 
     @property
     def functional_id(self) -> str:

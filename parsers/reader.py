@@ -18,10 +18,12 @@ problem becomes a :class:`~parsers.findings.Finding`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar, Protocol
 
 from parsers import findings as F
+from parsers.delimiters import Delimiters
 from parsers.envelope import (
     FunctionalGroup,
     Interchange,
@@ -33,9 +35,9 @@ from parsers.envelope import (
 from parsers.findings import Finding, Scope, Severity
 from parsers.guides import FUNCTIONAL_IDS, load_map, resolve
 from parsers.matcher import Context, Matcher
-from parsers.profile import LENIENT, Profile
+from parsers.profile import LENIENT, STRICT, Profile
 from parsers.segment import Segment
-from parsers.tokenizer import Tokenizer
+from parsers.tokenizer import Body, Token, Tokenizer
 from parsers.tree import Loop
 
 
@@ -97,11 +99,47 @@ Event = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class BodyJob:
+    """One transaction set's text (ST through SE) and the context to check it in."""
+
+    text: str
+    delimiters: Delimiters
+    offset: int
+    ordinal: int
+    version: str
+    interchange: str | None
+    group: str | None
+    isa: list[str] | None
+    gs: list[str] | None
+    lenient: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BodyResult:
+    findings: list[Finding]
+    bht02: str
+
+
+#: Hands a transaction set to another process (or thread) and returns a future.
+Delegate = Callable[[BodyJob], "Future[BodyResult]"]
+
+
+@dataclass(slots=True)
+class _Pending:
+    ts: TransactionSet
+    future: Future[BodyResult]
+
+
 class Reader:
     """Reads X12 from byte chunks; never raises on malformed input."""
 
     def __init__(
-        self, profile: Profile = LENIENT, rules: Rules | None = None, keep_trees: bool = True
+        self,
+        profile: Profile = LENIENT,
+        rules: Rules | None = None,
+        keep_trees: bool = True,
+        delegate: Delegate | None = None,
     ) -> None:
         """``keep_trees=False`` validates without keeping loop trees or segment lists:
         memory stays flat however large a transaction set is (rules must stream)."""
@@ -116,7 +154,10 @@ class Reader:
         self.keep_trees = keep_trees or self._after is not None
         self._run: RuleRun | None = None
         self._last: Segment | None = None
+        self._delegated: Future[BodyResult] | None = None
+        self.delegate = delegate
         self.tokenizer = Tokenizer(profile)
+        self.tokenizer.skim = delegate is not None
         self._ic: Interchange | None = None
         self._group: FunctionalGroup | None = None
         self._ts: TransactionSet | None = None
@@ -124,7 +165,7 @@ class Reader:
         self._matcher: Matcher | _Collector | None = None
         self._ic_group_ids: set[str] = set()
         self._group_st_ids: set[str] = set()
-        self._events: list[Event] = []
+        self._events: list[Event | _Pending] = []
 
     @property
     def segments_read(self) -> int:
@@ -144,22 +185,51 @@ class Reader:
             self._end_interchange(None, premature=True)
         elif self._ts is not None:
             self._end_transaction(None)
-        return self._drain()
+        return self._drain(block=True)
 
-    def _drain(self) -> list[Event]:
-        out, self._events = self._events, []
+    def _drain(self, block: bool = False) -> list[Event]:
+        """Events in input order; a delegated transaction set holds back what follows it
+        until its result is in (``block`` waits for all, at the end of the input)."""
+        out: list[Event] = []
+        events = self._events
+        i = 0
+        while i < len(events):
+            event = events[i]
+            if isinstance(event, _Pending):
+                if not (block or event.future.done()):
+                    break
+                self._events = []  # _finalize appends the TransactionRead here
+                self._complete(event)
+                out.extend(self._events)  # type: ignore[arg-type]
+            else:
+                out.append(event)
+            i += 1
+        self._events = events[i:]
         return out
+
+    def _complete(self, pending: _Pending) -> None:
+        ts = pending.ts
+        result = pending.future.result()
+        ts.guide = resolve(ts.version, ts.st01, result.bht02)
+        for f in result.findings:
+            if f.scope is Scope.FILE and ts.interchange is not None:
+                ts.interchange.findings.append(f.at(interchange=ts.interchange.control))
+            else:
+                ts.findings.append(f)
+        self._finalize(ts)
 
     # dispatch ----------------------------------------------------------------
 
-    def _consume(self, tokens: list[Segment | Finding]) -> None:
+    def _consume(self, tokens: list[Token]) -> None:
         handlers = self._handlers
         keep = self.keep_trees
-        for tok in tokens:
-            if tok.__class__ is not Segment:
-                self._file_finding(tok)  # type: ignore[arg-type]
+        for seg in tokens:
+            if not isinstance(seg, Segment):
+                if isinstance(seg, Body):
+                    self._on_body(seg)
+                else:
+                    self._file_finding(seg)
                 continue
-            seg: Segment = tok
             handler = handlers.get(seg.elements[0])
             if handler is not None:
                 handler(self, seg)
@@ -265,6 +335,8 @@ class Reader:
                     offset=seg.offset,
                 )
             )
+        if self._group is not None:
+            self._group.set_count += 1
         ts = TransactionSet(
             header=seg,
             group=self._group,
@@ -279,12 +351,41 @@ class Reader:
         self._matcher = None
         self._run = None
         self._last = seg
+        self._delegated = None
+
+    def _on_body(self, body: Body) -> None:
+        """The segments between ST and SE, skimmed by the tokenizer for a worker to check."""
+        ts = self._ts
+        if ts is None or self.delegate is None:  # cannot happen: skimming needs both
+            return
+        ts.segment_count += body.count
+        self._pending = []
+        self._matcher = None
+        ic, group = ts.interchange, ts.group
+        job = BodyJob(
+            text=body.text,
+            delimiters=body.delimiters,
+            offset=body.offset,
+            ordinal=body.ordinal,
+            version=ts.version,
+            interchange=ic.control if ic is not None else None,
+            group=group.control if group is not None else None,
+            isa=ic.header.elements if ic is not None else None,
+            gs=group.header.elements if group is not None else None,
+            lenient=self.profile.repairs_are_warnings,
+        )
+        self._delegated = self.delegate(job)
+        self._last = None
 
     def _on_se(self, seg: Segment) -> None:
         if self._ts is None:
             self._stray(seg)
             return
         self._ts.segment_count += 1
+        if self._delegated is not None:
+            self._last = seg
+            self._end_transaction(seg)
+            return
         if self.keep_trees:
             self._ts.flat.append(seg)
         self._feed_matcher(seg)
@@ -338,11 +439,8 @@ class Reader:
         tmap = load_map(guide) if guide is not None else None
         if tmap is None:
             ts.findings.append(
-                self._ts_finding(
-                    ts,
-                    "st.not_supported",
-                    "This transaction set type or implementation guide is not supported",
-                    F.IK5_NOT_SUPPORTED if guide is None else F.IK5_GUIDE_NOT_SUPPORTED,
+                _not_supported(
+                    ts, F.IK5_NOT_SUPPORTED if guide is None else F.IK5_GUIDE_NOT_SUPPORTED
                 )
             )
             root = Loop(None, "ST_LOOP")
@@ -369,12 +467,15 @@ class Reader:
     def _end_transaction(self, se: Segment | None) -> None:
         ts = self._ts
         assert ts is not None
-        if self._matcher is None:
-            self._start_matcher()
-        matcher = self._matcher
-        assert matcher is not None
-        ts.root = matcher.finish()
-        ts.findings.extend(matcher.findings)
+        delegated = self._delegated
+        if delegated is None:
+            if self._matcher is None:
+                self._start_matcher()
+            matcher = self._matcher
+            assert matcher is not None
+            root = matcher.finish()
+            ts.root = root if self.keep_trees or isinstance(matcher, _Collector) else None
+            ts.findings.extend(matcher.findings)
         ts.trailer = se
         last = se
         if se is None:
@@ -383,8 +484,7 @@ class Reader:
                     ts, "se.missing", "Transaction set trailer SE is missing", F.IK5_TRAILER_MISSING
                 )
             )
-            segs = list(ts.root.walk())
-            last = segs[-1] if segs else ts.header
+            last = self._last or ts.header
         else:
             if se.get(1) != str(ts.segment_count):
                 ts.findings.append(
@@ -430,11 +530,21 @@ class Reader:
             )
         if last is not None:
             ts.end_offset = last.offset + last.length + 1
+        self._ts = None
+        self._matcher = None
+        if delegated is not None:
+            self._delegated = None
+            self._events.append(_Pending(ts, delegated))
+            return
         run, self._run = self._run, None
         if run is not None:
             ts.findings.extend(run.finish())
         elif self._after is not None and ts.root is not None and ts.guide is not None:
             ts.findings.extend(self._after(ts))
+        self._finalize(ts)
+
+    def _finalize(self, ts: TransactionSet) -> None:
+        group = ts.group
         if group is not None:
             group.transactions.append(
                 TransactionSummary(
@@ -446,8 +556,6 @@ class Reader:
                     ts.accepted,
                 )
             )
-        self._ts = None
-        self._matcher = None
         self._events.append(TransactionRead(ts))
 
     def _ts_finding(
@@ -499,12 +607,12 @@ class Reader:
                 )
             )
         else:
-            if ge.get(1) != str(len(group.transactions)):
+            if ge.get(1) != str(group.set_count):
                 group.findings.append(
                     self._group_finding(
                         group,
                         "ge.count",
-                        f"GE01 does not equal the {len(group.transactions)} transaction sets counted",
+                        f"GE01 does not equal the {group.set_count} transaction sets counted",
                         F.AK9_COUNT_MISMATCH,
                         ge,
                     )
@@ -628,9 +736,10 @@ def read(
     rules: Rules | None = None,
     chunk_size: int = CHUNK_SIZE,
     keep_trees: bool = True,
+    delegate: Delegate | None = None,
 ) -> Iterator[Event]:
     """Stream events from bytes, a binary file object or an iterable of chunks."""
-    reader = Reader(profile, rules, keep_trees)
+    reader = Reader(profile, rules, keep_trees, delegate)
     for chunk in _chunks(source, chunk_size):
         yield from reader.feed(chunk)
     yield from reader.close()
@@ -677,3 +786,90 @@ def parse(
         elif isinstance(event, TransactionRead):
             doc.transactions.append(event.transaction)
     return doc
+
+
+def check_body(job: BodyJob, rules: StreamingRules | None = None) -> BodyResult:
+    """Check one transaction set handed over by a skimming reader (run in a worker).
+
+    Tokenizes the set's text where the reader left off (offsets and ordinals stay
+    those of the whole input), matches it against its guide's map and runs the
+    streaming rules, exactly as the reader would have in-line.
+    """
+    profile = LENIENT if job.lenient else STRICT
+    tokenizer = Tokenizer(profile)
+    tokenizer.resume(job.delimiters, job.offset, job.ordinal - 1)
+    data = job.text.encode("latin-1")
+    findings: list[Finding] = []
+    ts: TransactionSet | None = None
+    matcher: Matcher | None = None
+    run: RuleRun | None = None
+    head: list[Segment] = []
+    bht02 = ""
+    step = 1 << 16
+    for i in range(0, len(data) + 1, step):
+        tokens = tokenizer.feed(data[i : i + step]) if i < len(data) else tokenizer.close()
+        for tok in tokens:
+            if not isinstance(tok, Segment):
+                if isinstance(tok, Finding):
+                    findings.append(tok)
+                continue
+            if matcher is None:
+                head.append(tok)
+                if len(head) < 2 and tok.elements[0] != "SE":
+                    continue
+                # the first two segments name the guide (BHT02 tells 278 request from response)
+                second = head[1] if len(head) > 1 else None
+                bht02 = second.get(2) if second is not None and second.elements[0] == "BHT" else ""
+                header = head[0]
+                guide = resolve(job.version, header.get(1), bht02)
+                tmap = load_map(guide) if guide is not None else None
+                ic = (
+                    Interchange(Segment(job.isa, job.delimiters), job.delimiters)
+                    if job.isa
+                    else None
+                )
+                group = (
+                    FunctionalGroup(Segment(job.gs, job.delimiters), interchange=ic)
+                    if job.gs
+                    else None
+                )
+                ts = TransactionSet(header=header, group=group, interchange=ic, guide=guide)
+                if tmap is None:
+                    findings.append(
+                        _not_supported(
+                            ts, F.IK5_NOT_SUPPORTED if guide is None else F.IK5_GUIDE_NOT_SUPPORTED
+                        )
+                    )
+                    return BodyResult(findings, bht02)
+                matcher = Matcher(
+                    tmap, Context(job.interchange, job.group, header.get(2), job.lenient), False
+                )
+                run = rules.start(ts) if rules is not None else None
+                pending, head = head, []
+            else:
+                pending = [tok]
+            for seg in pending:
+                matcher.add(seg)
+                if run is not None:
+                    run.add(seg)
+    if matcher is None or ts is None:
+        return BodyResult(findings, bht02)
+    matcher.finish()
+    ts.findings = list(matcher.findings)
+    extra = run.finish() if run is not None else []  # may tie ts.findings to claims
+    return BodyResult(findings + ts.findings + extra, bht02)
+
+
+def _not_supported(ts: TransactionSet, ik5: str) -> Finding:
+    return Finding(
+        "st.not_supported",
+        "This transaction set type or implementation guide is not supported",
+        scope=Scope.TRANSACTION,
+        ik5=ik5,
+        interchange=ts.interchange.control if ts.interchange else None,
+        group=ts.group.control if ts.group else None,
+        transaction=ts.control,
+        segment_id="ST",
+        ordinal=ts.header.ordinal,
+        offset=ts.header.offset,
+    )

@@ -15,13 +15,39 @@ an error when strict).
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from parsers import findings as F
 from parsers.delimiters import ISA_LENGTH, Delimiters
 from parsers.findings import Finding, Scope, Severity
 from parsers.profile import LENIENT, Profile
 from parsers.segment import Segment
 
-Token = Segment | Finding
+
+class Body:
+    """The text of one transaction set (ST through SE), skimmed rather than split.
+
+    With ``Tokenizer.skim`` on, the tokenizer emits the ST segment, then a Body
+    holding the whole set's text for another process to check, then the SE
+    segment: envelope checks stay with the reader, and the tokenizer does not
+    split the segments in between. ``count`` is the number of segments between
+    ST and SE; ``offset`` and ``ordinal`` are those of the ST segment.
+    """
+
+    __slots__ = ("count", "delimiters", "offset", "ordinal", "text")
+
+    def __init__(
+        self, text: str, delimiters: Delimiters, offset: int, ordinal: int, count: int
+    ) -> None:
+        self.text = text
+        self.delimiters = delimiters
+        self.offset = offset
+        self.ordinal = ordinal
+        self.count = count
+
+
+Token = Segment | Finding | Body
 
 _BOM = "\xef\xbb\xbf"
 _LINE_BREAKS = "\r\n"
@@ -46,8 +72,19 @@ class Tokenizer:
         self._repair_counts: dict[str, int] = {}
         self._closed = False
         self.bytes_read = 0
+        #: hand transaction set bodies over whole (see :class:`Body`)
+        self.skim = False
+        self._final = False
 
     # public API -----------------------------------------------------------
+
+    def resume(self, delimiters: Delimiters, offset: int, ordinal: int) -> None:
+        """Continue inside an interchange read elsewhere: separators, byte offset, ordinal."""
+        self._delims = delimiters
+        self._base = offset
+        self._ordinal = ordinal
+        self._seen_isa = True
+        self.bytes_read = 1
 
     @property
     def delimiters(self) -> Delimiters | None:
@@ -70,6 +107,7 @@ class Tokenizer:
         out: list[Token] = []
         if not self._closed:
             self._closed = True
+            self._final = True
             self._scan(out, final=True)
             self._flush_tail(out)
             if self.bytes_read == 0:
@@ -121,8 +159,13 @@ class Tokenizer:
         trim_cr = term == "\n"
         cur = pos
         ordinal = self._ordinal
+        skim = self.skim and term not in _LINE_BREAKS
+        i = -1
+        n_parts = len(parts)
         try:
-            for raw in parts:
+            while i + 1 < n_parts:
+                i += 1
+                raw = parts[i]
                 start = cur
                 cur += len(raw) + 1
                 if raw and raw[0] in lb_chars:
@@ -144,6 +187,19 @@ class Tokenizer:
                     self._emit(raw, start, out)
                     ordinal = self._ordinal
                     continue
+                if skim and tag == "ST":
+                    skimmed = self._skim(buf, start, cur, delims)
+                    if skimmed is None:
+                        return start, True  # the set's end is not in the buffer yet
+                    if skimmed:
+                        body_end, count, text = skimmed
+                        ordinal += 1
+                        out.append(Segment(elements, delims, ordinal, base + start, len(raw)))
+                        out.append(Body(text, delims, base + start, ordinal, count))
+                        ordinal += count
+                        i += count
+                        cur = body_end
+                        continue
                 ordinal += 1
                 out.append(Segment(elements, delims, ordinal, base + start, len(raw)))
                 if tag == "IEA":
@@ -156,6 +212,31 @@ class Tokenizer:
     @staticmethod
     def _looks_like_isa(buf: str, pos: int) -> bool:
         return len(buf) > pos + 3 and not buf[pos + 3].isalnum() and buf[pos + 3] != " "
+
+    def _skim(
+        self, buf: str, start: int, after: int, delims: Delimiters
+    ) -> tuple[int, int, str] | tuple[()] | None:
+        """Find the SE that ends the set whose ST starts at ``start``.
+
+        Returns (position after the last body segment's terminator, body segment
+        count, text from ST through SE), ``()`` when the set must be read segment
+        by segment (no SE before another envelope segment, or an empty segment the
+        tokenizer would repair), or None to wait for more bytes.
+        """
+        ends, empties = _skim_patterns(delims)
+        m = ends.search(buf, after - 1)
+        if m is None:
+            return () if self._final else None
+        if m.group(1) != "SE":
+            return ()
+        se_end = buf.find(delims.segment, m.end())
+        if se_end < 0:
+            return () if self._final else None
+        body_end = m.start() + 1
+        if empties.search(buf, after - 1, body_end):
+            return ()
+        count = buf.count(delims.segment, after, body_end)
+        return body_end, count, buf[start : se_end + 1]
 
     def _emit(self, raw: str, pos: int, out: list[Token]) -> None:
         delims = self._delims
@@ -355,6 +436,14 @@ class Tokenizer:
                 self._gap_start = -1  # trailing whitespace after the last IEA
             else:
                 self._flush_gap(out)
+
+
+@lru_cache(maxsize=32)
+def _skim_patterns(delims: Delimiters) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    term, sep = re.escape(delims.segment), re.escape(delims.element)
+    ends = re.compile(term + r"[\r\n]*(SE|ST|GE|IEA|ISA|TA1)" + sep)
+    empties = re.compile(term + r"[\r\n \t]*" + term)
+    return ends, empties
 
 
 _SNIFF_WINDOW = 8192

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
-from typer.testing import CliRunner
+import pytest
 
-from gateway.cli import app
+from gateway.cli import run
 from parsers import parse
 from tests.x12 import claim, file_837
 
-runner = CliRunner()
+
+@dataclass
+class Result:
+    exit_code: int
+    output: str
+
+
+class _Runner:
+    def invoke(self, _app: object, argv: list[str]) -> Result:
+        out = io.StringIO()
+        try:
+            code = run(argv, out)
+        except SystemExit as exc:  # argparse usage errors
+            code = int(exc.code or 0)
+        return Result(code, out.getvalue())
+
+
+runner = _Runner()
+app = None
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -85,3 +105,26 @@ def test_demo_reads_the_bundled_files() -> None:
     assert result.exit_code == 0
     assert "error" not in result.output
     assert result.output.count("valid") >= 10
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run(["validate", str(tmp_path / "missing.837")], io.StringIO())
+    assert exc.value.code == 2
+
+
+def test_parallel_validation_gives_the_same_findings(tmp_path: Path) -> None:
+    from tests.test_streaming import big_file
+
+    data = (
+        big_file(4, 40)
+        .replace(b"CLM*C2-3*150", b"CLM*C2-3*151")
+        .replace(b"SBR*P*18", b"SBR*Q*18", 1)
+    )
+    path = write(tmp_path, "big.837", data)
+    one = runner.invoke(app, ["validate", "--json", "--workers", "1", str(path)])
+    two = runner.invoke(app, ["validate", "--json", "--workers", "2", str(path)])
+    assert one.exit_code == two.exit_code == 1
+    assert json.loads(one.output) == json.loads(two.output)
+    codes = {f["code"] for f in json.loads(two.output)[0]["findings"]}
+    assert {"claim.unbalanced", "element.invalid_code"} <= codes

@@ -230,9 +230,13 @@ def _keyed(cands: list[tuple[int, SegmentSpec | LoopSpec]]) -> KeyedCandidates:
             for code in sp.qualifier[2]:
                 by_code.setdefault(code, []).append((ci, c))
     ambiguous = any(len(v) > 1 for v in by_code.values()) or (bool(unqualified) and bool(by_code))
-    merged = {
-        code: tuple(sorted([*v, *unqualified], key=lambda t: t[0])) for code, v in by_code.items()
-    }
+    if unqualified:
+        merged = {
+            code: tuple(sorted([*v, *unqualified], key=lambda t: t[0]))
+            for code, v in by_code.items()
+        }
+    else:  # already in child order
+        merged = {code: tuple(v) for code, v in by_code.items()}
     return KeyedCandidates(epos, cpos, merged, tuple(unqualified), ambiguous)
 
 
