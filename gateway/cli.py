@@ -47,7 +47,8 @@ def _findings_of(
     with contextlib.ExitStack() as stack:
         delegate = stack.enter_context(ProcessDelegate(rules, workers)) if workers > 1 else None
         fp = stack.enter_context(path.open("rb"))
-        events = read(fp, profile, rules=rules, keep_trees=False, delegate=delegate)
+        chunk = 1 << 20
+        events = read(fp, profile, rules, chunk, keep_trees=False, delegate=delegate)
         for event in events:
             if isinstance(event, FileFinding):
                 found.append(event.finding)

@@ -67,27 +67,37 @@ class Matcher:
         els = seg.elements
         tag = els[0]
         stack = self._stack
-        # fast path: the segment belongs to the innermost open loop, unambiguously
-        top = stack[-1]
-        keyed = top.spec.keyed.get(tag)
-        if keyed is not None and not keyed.ambiguous and self._position > 1 and tag != "SE":
-            epos = keyed.epos
-            cands: tuple[tuple[int, SegmentSpec | LoopSpec], ...] | None
-            if epos:
-                value = els[epos] if epos < len(els) else ""
-                if keyed.cpos and value:
-                    value = value.split(seg.delims.component, keyed.cpos)[keyed.cpos - 1]
-                cands = keyed.by_code.get(value)
-            else:
-                cands = keyed.unqualified
-            if cands:
-                idx = top.idx
-                for ci, child in cands:
-                    if ci >= idx and ci:
-                        if isinstance(child, SegmentSpec):
-                            self._place(len(stack) - 1, ci, child, seg)
-                            return
+        # fast path: an unambiguous dictionary hit, innermost open loop first
+        if self._position > 1 and tag != "SE":
+            depth = len(stack) - 1
+            while depth >= 0:
+                frame = stack[depth]
+                keyed = frame.spec.keyed.get(tag)
+                if keyed is not None:
+                    if keyed.ambiguous:
                         break
+                    epos = keyed.epos
+                    cands: tuple[tuple[int, SegmentSpec | LoopSpec], ...] | None
+                    if epos:
+                        value = els[epos] if epos < len(els) else ""
+                        if keyed.cpos and value:
+                            value = value.split(seg.delims.component, keyed.cpos)[keyed.cpos - 1]
+                        cands = keyed.by_code.get(value)
+                        if cands is None:
+                            break  # a lower-case or unknown qualifier: the careful path decides
+                    else:
+                        cands = keyed.unqualified
+                    idx = frame.idx
+                    for ci, child in cands:
+                        if ci >= idx and ci:
+                            if depth < len(stack) - 1:
+                                self._close_to(depth)
+                            if isinstance(child, SegmentSpec):
+                                self._place(depth, ci, child, seg)
+                            else:
+                                self._open(depth, ci, child, seg)
+                            return
+                depth -= 1
         if self._position == 1:
             self._place(0, 0, self.tmap.st, seg)
             return

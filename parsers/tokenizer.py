@@ -75,6 +75,7 @@ class Tokenizer:
         #: hand transaction set bodies over whole (see :class:`Body`)
         self.skim = False
         self._final = False
+        self._skim_resume = -1  # absolute offset to resume looking for an open set's SE
 
     # public API -----------------------------------------------------------
 
@@ -152,6 +153,14 @@ class Tokenizer:
     def _split(self, buf: str, pos: int, delims: Delimiters, out: list[Token]) -> tuple[int, bool]:
         """Emit every complete segment after ``pos``; stop early at IEA or a new ISA."""
         term, sep = delims.segment, delims.element
+        resume = self._skim_resume
+        if resume >= 0:
+            # a skimmed set is still open: look for its end in the new bytes only
+            ends, _ = _skim_patterns(delims)
+            if not self._final and ends.search(buf, max(pos, resume - self._base)) is None:
+                self._skim_resume = self._base + max(pos, len(buf) - 16)
+                return pos, True
+            self._skim_resume = -1
         parts = buf[pos:].split(term)
         parts.pop()  # incomplete: wait for more bytes
         base = self._base
@@ -189,8 +198,9 @@ class Tokenizer:
                     continue
                 if skim and tag == "ST":
                     skimmed = self._skim(buf, start, cur, delims)
-                    if skimmed is None:
-                        return start, True  # the set's end is not in the buffer yet
+                    if skimmed is None:  # the set's end is not in the buffer yet
+                        self._skim_resume = base + max(start, len(buf) - 16)
+                        return start, True
                     if skimmed:
                         body_end, count, text = skimmed
                         ordinal += 1
