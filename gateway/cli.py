@@ -12,12 +12,14 @@ import contextlib
 import gc
 import itertools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from gateway import mapcache
 from gateway.parallel import PARALLEL_MIN_BYTES, ProcessDelegate, worker_count
 from parsers import LENIENT, STRICT, Finding
 from parsers.reader import FileFinding, GroupEnded, InterchangeEnded, TransactionRead, read
@@ -270,6 +272,8 @@ def main() -> None:
     # default generation-0 threshold (700) makes the collector rescan them over and
     # over. Collecting less often halves the time to validate a large batch.
     gc.set_threshold(100_000, 50, 100)
+    if not os.environ.get("X12GW_NO_MAP_CACHE"):
+        mapcache.enable()
     try:
         status = run()
     except UsageError as exc:

@@ -7,9 +7,11 @@ guides (X279, X221, X222, X231) read with the adopted guide's map.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from parsers.maps.compiler import compile_file, own_map_dir, pyx12_map_dir
 from parsers.maps.spec import ElementSpec, SegmentSpec, TransactionMap
@@ -189,11 +191,54 @@ ELEMENT_ERRATA: tuple[tuple[str, str, str, int, str], ...] = (
 )
 
 
+class MapStore(Protocol):
+    """Somewhere to keep compiled maps between runs; the application provides one
+    (the engine itself does no I/O beyond reading its own map files)."""
+
+    def get(self, key: str) -> TransactionMap | None: ...
+
+    def put(self, key: str, tmap: TransactionMap) -> None: ...
+
+
+_store: list[MapStore] = []
+
+
+def use_map_store(store: MapStore | None) -> None:
+    """Keep compiled maps in ``store`` (or nowhere, with None) from now on."""
+    _store[:] = [store] if store is not None else []
+    load_map.cache_clear()
+
+
+@cache
+def _engine_version() -> str:
+    """A digest of the code that shapes a compiled map, so a stale stored map is never used."""
+    digest = hashlib.sha256()
+    for module in ("compiler.py", "spec.py"):
+        digest.update((own_map_dir() / module).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @cache
 def load_map(guide: Guide) -> TransactionMap | None:
     path = map_path(guide)
     if path is None:
         return None
+    key = ""
+    if _store:
+        key = (
+            f"{guide.name}-{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}-{_engine_version()}"
+        )
+        stored = _store[0].get(key)
+        if stored is not None:
+            return stored
+    tmap = _compile(guide, path)
+    if _store:
+        _store[0].put(key, tmap)
+    return tmap
+
+
+def _compile(guide: Guide, path: Path) -> TransactionMap:
     tmap = compile_file(path, guide.name, st03_codes=guide.versions)
     for loop_id, seg_id, _qual, attr, usage in MAP_ERRATA.get(guide.name, ()):
         loop = tmap.root.find_loop(loop_id)
