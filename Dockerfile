@@ -15,6 +15,8 @@ FROM python:3.11-slim AS runtime
 RUN useradd --create-home --uid 10001 x12gw
 COPY --from=build /opt/venv /opt/venv
 COPY fixtures /app/fixtures
+COPY migrations /app/migrations
+COPY alembic.ini /app/alembic.ini
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     X12GW_DATA_DIR=/home/x12gw/data

@@ -213,6 +213,81 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
+    """Database maintenance: ``upgrade`` applies the migrations."""
+    from gateway.store.connect import database_url, upgrade
+
+    url = database_url()
+    upgrade(url)
+    out.write("database is at the latest migration\n")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
+    """Store files through the same path as the API; print what was stored and the acks."""
+    import asyncio
+
+    from gateway.ingest import ingest
+    from gateway.store.connect import database_url, upgrade
+    from gateway.store.db import Database
+    from gateway.store.models import Source
+
+    url = database_url()
+    upgrade(url)
+
+    async def run_all() -> int:
+        db = Database(url)
+        status = 0
+        try:
+            for path in args.files:
+                result = await ingest(
+                    db,
+                    path.read_bytes(),
+                    source=Source.CLI,
+                    filename=path.name,
+                    snip_level=args.snip_level,
+                )
+                summary = {
+                    "file": str(path),
+                    "upload": result.upload_id,
+                    "interchanges": [
+                        {
+                            "id": o.id,
+                            "controlNumber": o.control_number,
+                            "status": o.status,
+                            "duplicateOf": o.duplicate_of,
+                            "transactionSets": o.transaction_sets,
+                        }
+                        for o in result.interchanges
+                    ],
+                    "acknowledgments": result.ack_summary,
+                }
+                if args.json:
+                    out.write(
+                        json.dumps({**summary, "x12": result.acks.decode("latin-1")}, indent=2)
+                        + "\n"
+                    )
+                else:
+                    for o in result.interchanges:
+                        out.write(
+                            f"{path}: interchange {o.control_number} -> #{o.id} {o.status}"
+                            f"{f' (duplicate of #{o.duplicate_of})' if o.duplicate_of else ''}, "
+                            f"{len(o.transaction_sets)} transaction set(s)\n"
+                        )
+                    if not result.interchanges:
+                        out.write(
+                            f"{path}: no interchange stored (upload #{result.upload_id} kept)\n"
+                        )
+                        status = 1
+                    text = result.acks.decode("latin-1")
+                    out.write(text.replace("~", "~\n") if "\n" not in text else text)
+        finally:
+            await db.dispose()
+        return status
+
+    return asyncio.run(run_all())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="x12gw", description="HIPAA 5010 X12 gateway")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -251,6 +326,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=_existing, metavar="FILE")
     common(p)
     p.set_defaults(run=cmd_ack)
+
+    p = sub.add_parser("db", help=cmd_db.__doc__, description=cmd_db.__doc__)
+    p.add_argument("action", choices=["upgrade"])
+    p.set_defaults(run=cmd_db)
+
+    p = sub.add_parser("ingest", help=cmd_ingest.__doc__, description=cmd_ingest.__doc__)
+    p.add_argument("files", nargs="+", type=_existing, metavar="FILE")
+    common(p)
+    p.set_defaults(run=cmd_ingest)
 
     p = sub.add_parser("demo", help="validate and acknowledge the bundled demo files")
     p.add_argument("--folder", type=Path, default=None, help="folder of X12 files")

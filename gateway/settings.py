@@ -1,0 +1,44 @@
+"""Settings, from the environment (prefix ``X12GW_``) or a ``.env`` file; they fail fast."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="X12GW_", env_file=".env", extra="ignore")
+
+    #: A PostgreSQL URL; without one the embedded server (pgserver) is started.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    #: Where the embedded server keeps its data.
+    data_dir: Path = Path(user_data_dir("x12gw"))
+    #: Apply migrations when the gateway starts.
+    migrate_on_start: bool = True
+    #: Highest WEDI SNIP level whose findings reject (a partner may ask for more).
+    snip_level: int = 3
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
+            raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgresql://...)")
+        return value
+
+    @field_validator("snip_level")
+    @classmethod
+    def _snip(cls, value: int) -> int:
+        if not 1 <= value <= 7:
+            raise ValueError("X12GW_SNIP_LEVEL must be 1 to 7")
+        return value
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

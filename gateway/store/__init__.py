@@ -1,0 +1,1 @@
+"""The PostgreSQL store: models, sessions, the embedded server and the repositories."""

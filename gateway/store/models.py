@@ -1,0 +1,185 @@
+"""Tables. The raw layer is written first and kept byte-exact: nothing a client sent is lost.
+
+    upload ──< interchange ──< functional_group ──< transaction_set
+       │            └──< acknowledgment (TA1 / 999 / 277CA we sent back)
+       └── raw bytes, sha256
+
+Every row of the normalized layer (issue #3, next) points back to its
+transaction set and the ordinal of its first segment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONB,
+        list[dict[str, Any]]: JSONB,
+    }
+
+
+class Status(enum.StrEnum):
+    RECEIVED = "received"
+    PARSED = "parsed"
+    STORED = "stored"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+
+
+class Source(enum.StrEnum):
+    UPLOAD = "upload"
+    API = "api"
+    REPLAY = "replay"
+    CLI = "cli"
+
+
+def _now() -> Any:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class Upload(Base):
+    """One post or file, exactly as received."""
+
+    __tablename__ = "upload"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    received_at: Mapped[dt.datetime] = _now()
+    source: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED)
+    #: findings outside any interchange (prose before ISA, no ISA at all ...)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    interchanges: Mapped[list[Interchange]] = relationship(back_populates="upload")
+
+
+class Interchange(Base):
+    __tablename__ = "interchange"
+    __table_args__ = (
+        # one stored copy per sender, control number and content; duplicates point to it
+        Index(
+            "uq_interchange_original",
+            "sender_qualifier",
+            "sender_id",
+            "control_number",
+            "sha256",
+            unique=True,
+            postgresql_where=text("duplicate_of_id IS NULL"),
+        ),
+        Index("ix_interchange_sender_control", "sender_qualifier", "sender_id", "control_number"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("upload.id", ondelete="RESTRICT"), index=True)
+    received_at: Mapped[dt.datetime] = _now()
+    start_offset: Mapped[int] = mapped_column(BigInteger)
+    end_offset: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    sender_qualifier: Mapped[str] = mapped_column(String(2))
+    sender_id: Mapped[str] = mapped_column(String(15))
+    receiver_qualifier: Mapped[str] = mapped_column(String(2))
+    receiver_id: Mapped[str] = mapped_column(String(15), index=True)
+    control_number: Mapped[str] = mapped_column(String(9))
+    usage: Mapped[str] = mapped_column(String(1))
+    ack_requested: Mapped[bool]
+    status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED, index=True)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("interchange.id"))
+
+    upload: Mapped[Upload] = relationship(back_populates="interchanges")
+    groups: Mapped[list[FunctionalGroup]] = relationship(back_populates="interchange")
+
+
+class FunctionalGroup(Base):
+    __tablename__ = "functional_group"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    interchange_id: Mapped[int] = mapped_column(ForeignKey("interchange.id"), index=True)
+    functional_id: Mapped[str] = mapped_column(String(2))
+    control_number: Mapped[str] = mapped_column(String(9))
+    sender: Mapped[str] = mapped_column(String(15))
+    receiver: Mapped[str] = mapped_column(String(15))
+    version: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(16), default=Status.PARSED)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+
+    interchange: Mapped[Interchange] = relationship(back_populates="groups")
+
+
+class TransactionSet(Base):
+    __tablename__ = "transaction_set"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    interchange_id: Mapped[int] = mapped_column(ForeignKey("interchange.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("functional_group.id"), index=True)
+    st01: Mapped[str] = mapped_column(String(3), index=True)
+    kind: Mapped[str | None] = mapped_column(String(8))  # 837P, 277CA, 278R ...
+    guide: Mapped[str | None] = mapped_column(String(12))
+    version: Mapped[str] = mapped_column(String(35))
+    control_number: Mapped[str] = mapped_column(String(9))
+    status: Mapped[str] = mapped_column(String(16), default=Status.PARSED, index=True)
+    accepted: Mapped[bool]
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    start_offset: Mapped[int] = mapped_column(BigInteger)
+    end_offset: Mapped[int] = mapped_column(BigInteger)
+    first_ordinal: Mapped[int] = mapped_column(Integer)
+    segment_count: Mapped[int] = mapped_column(Integer)
+
+
+class Acknowledgment(Base):
+    """An acknowledgment the gateway produced for a received interchange."""
+
+    __tablename__ = "acknowledgment"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    interchange_id: Mapped[int] = mapped_column(ForeignKey("interchange.id"), index=True)
+    created_at: Mapped[dt.datetime] = _now()
+    control_number: Mapped[str] = mapped_column(String(9))
+    kinds: Mapped[str] = mapped_column(String(32))  # e.g. "TA1,999,277CA"
+    x12: Mapped[bytes] = mapped_column(LargeBinary)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ControlCounter(Base):
+    """Next outbound interchange control number per receiving partner (unique per sender)."""
+
+    __tablename__ = "control_counter"
+
+    partner: Mapped[str] = mapped_column(String(20), primary_key=True)
+    next_value: Mapped[int] = mapped_column(BigInteger, default=1)

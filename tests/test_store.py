@@ -1,0 +1,117 @@
+"""The raw layer on a real PostgreSQL: bytes first and exact, duplicates, concurrency, acks."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from sqlalchemy import select, text
+
+from gateway.ingest import ingest
+from gateway.store import models as m
+from gateway.store.connect import alembic_config
+from gateway.store.db import Database
+from parsers import parse
+from tests.db import fresh_database
+from tests.x12 import claim, file_837
+
+
+@pytest.fixture(scope="session")
+def database_url(worker_id: str) -> str:
+    return fresh_database(worker_id)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    async def truncate() -> None:
+        database = Database(database_url)
+        async with database.session() as s:
+            await s.execute(
+                text(
+                    "TRUNCATE upload, interchange, functional_group, transaction_set, "
+                    "acknowledgment, control_counter RESTART IDENTITY CASCADE"
+                )
+            )
+            await s.commit()
+        await database.dispose()
+
+    asyncio.run(truncate())
+    yield Database(database_url)
+
+
+GOOD = file_837([claim("A1", ["100*99213"]), claim("A2", ["50*85025"])], ack="1")
+
+
+def test_models_and_migrations_agree(database_url: str) -> None:
+    command.check(alembic_config(database_url))  # raises when autogenerate would change anything
+
+
+async def test_raw_bytes_are_kept_exactly(db: Database) -> None:
+    data = b"leading prose\r\n" + GOOD + b"\r\n"
+    result = await ingest(db, data, filename="claims.837")
+    async with db.session() as s:
+        upload = (await s.execute(select(m.Upload))).scalar_one()
+        assert upload.raw == data and upload.sha256 == hashlib.sha256(data).hexdigest()
+        assert upload.findings[0]["code"] == "file.garbage"
+        ic = (await s.execute(select(m.Interchange))).scalar_one()
+        assert data[ic.start_offset : ic.end_offset] == GOOD
+        assert (ic.sender_id, ic.control_number, ic.status) == ("SUBMITTER", "000000101", "parsed")
+        sets = (await s.execute(select(m.TransactionSet))).scalars().all()
+        assert [(t.kind, t.control_number, t.accepted) for t in sets] == [("837P", "0001", True)]
+        assert data[sets[0].start_offset : sets[0].start_offset + 3] == b"ST*"
+        acks = (await s.execute(select(m.Acknowledgment))).scalar_one()
+        assert acks.kinds == "TA1,999,277CA"
+    assert parse(result.acks).errors == []
+
+
+async def test_garbage_is_stored_and_answered_with_findings(db: Database) -> None:
+    result = await ingest(db, b"\x00\x01 not x12 at all")
+    assert result.interchanges == []
+    assert {f["code"] for f in result.findings} >= {"file.no_isa"}
+    async with db.session() as s:
+        upload = (await s.execute(select(m.Upload))).scalar_one()
+        assert upload.raw == b"\x00\x01 not x12 at all" and upload.status == "rejected"
+
+
+async def test_same_interchange_twice_is_a_duplicate(db: Database) -> None:
+    first = await ingest(db, GOOD)
+    second = await ingest(db, GOOD)
+    assert second.duplicate and second.interchanges[0].duplicate_of == first.interchanges[0].id
+    assert second.acks == first.acks  # answered with the original's acknowledgments
+    async with db.session() as s:
+        sets = (await s.execute(select(m.TransactionSet))).scalars().all()
+        assert len(sets) == 1  # not stored twice
+        uploads = (await s.execute(select(m.Upload))).scalars().all()
+        assert len(uploads) == 2  # but what was received is kept
+
+
+async def test_same_control_number_other_content_is_rejected_with_ta1_025(db: Database) -> None:
+    await ingest(db, GOOD)
+    other = GOOD.replace(b"CLM*A2*50", b"CLM*A2*60").replace(b"SV1*HC:85025*50", b"SV1*HC:85025*60")
+    result = await ingest(db, other)
+    assert result.interchanges[0].status == "rejected"
+    ta1 = [s for ts in parse(result.acks).interchanges for s in ts.ta1s]
+    assert ta1 and ta1[0].elements[4:6] == ["R", "025"]
+
+
+async def test_concurrent_posts_of_one_interchange_store_one_copy(db: Database) -> None:
+    results = await asyncio.gather(ingest(db, GOOD), ingest(db, GOOD), ingest(db, GOOD))
+    statuses = sorted(r.interchanges[0].status for r in results)
+    assert statuses == ["duplicate", "duplicate", "parsed"]
+    async with db.session() as s:
+        originals = (
+            (await s.execute(select(m.Interchange).where(m.Interchange.duplicate_of_id.is_(None))))
+            .scalars()
+            .all()
+        )
+        assert len(originals) == 1
+
+
+async def test_ack_control_numbers_are_unique_per_partner(db: Database) -> None:
+    a = await ingest(db, GOOD)
+    b = await ingest(db, GOOD.replace(b"000000101", b"000000102"))
+    controls = [ic.control for r in (a, b) for ic in parse(r.acks).interchanges]
+    assert len(controls) == len(set(controls)) == 2
