@@ -12,6 +12,7 @@ from alembic.config import Config
 from gateway.settings import get_settings
 from gateway.store.db import embedded_url
 
+
 def migrations_dir() -> Path:
     """The Alembic scripts: beside the source tree, or in the working folder (the image's /app)."""
     for candidate in (
