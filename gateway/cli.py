@@ -288,6 +288,30 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     return asyncio.run(run_all())
 
 
+def cmd_emit(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the X12 of a stored transaction set, regenerated from its normalized records."""
+    import asyncio
+
+    from gateway.emit import EmitError, emit_transaction
+    from gateway.ingest import default_registry
+    from gateway.store.connect import database_url
+    from gateway.store.db import Database
+
+    async def go() -> bytes:
+        db = Database(database_url())
+        try:
+            return await emit_transaction(db, args.id, default_registry())
+        finally:
+            await db.dispose()
+
+    try:
+        x12 = asyncio.run(go()).decode("latin-1")
+    except EmitError as exc:
+        raise UsageError(str(exc)) from exc
+    out.write(x12.replace("~", "~\n") if "\n" not in x12 else x12)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="x12gw", description="HIPAA 5010 X12 gateway")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -335,6 +359,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=_existing, metavar="FILE")
     common(p)
     p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("emit", help=cmd_emit.__doc__, description=cmd_emit.__doc__)
+    p.add_argument("id", type=int, help="transaction set ID (as ingest prints it)")
+    p.set_defaults(run=cmd_emit)
 
     p = sub.add_parser("demo", help="validate and acknowledge the bundled demo files")
     p.add_argument("--folder", type=Path, default=None, help="folder of X12 files")

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,11 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.store import models as m
 from gateway.store.db import Database
+from gateway.store.records import store_records
 from parsers import findings as F
 from parsers.envelope import FunctionalGroup, Interchange, TransactionSet
 from parsers.findings import Finding, Scope
 from parsers.reader import Event, FileFinding, InterchangeStarted, TransactionRead, read
 from transactions.acks import acknowledge
+from transactions.registry import Registry, load_registry
 from transactions.rules import checker
 
 
@@ -194,7 +197,9 @@ async def ingest(
     filename: str | None = None,
     content_type: str | None = None,
     snip_level: int = 3,
+    registry: Registry | None = None,
 ) -> IngestResult:
+    plugins = registry if registry is not None else default_registry()
     upload_id = await store_upload(db, data, source, filename, content_type)
     events: list[Event] = await asyncio.to_thread(
         lambda: list(read(data, rules=checker(snip_level)))
@@ -218,7 +223,9 @@ async def ingest(
         for ts in (t for t in sets if t.interchange is ic):
             async with db.session() as s:  # one database transaction per transaction set
                 group_id = groups.get(id(ts.group)) if ts.group is not None else None
-                outcome.transaction_sets.append(await _store_set(s, ic_id, group_id, ts))
+                set_id = await _store_set(s, ic_id, group_id, ts)
+                outcome.transaction_sets.append(set_id)
+                await _normalize(s, plugins, ts, set_id, ic_id)
                 await s.commit()
     fresh = [e for e in events if not _of_duplicate(e, outcomes)]
     acks = acknowledge(fresh)
@@ -272,6 +279,36 @@ async def ingest(
         acks=x12 + resent,
         ack_summary=acks.summary(),
         findings=[f.public() for f in file_findings],
+    )
+
+
+@functools.cache
+def default_registry() -> Registry:
+    return load_registry()
+
+
+async def _normalize(
+    s: AsyncSession, plugins: Registry, ts: TransactionSet, set_id: int, interchange_id: int
+) -> None:
+    """Plugin records for the set, in a savepoint: a plugin failure fails this set only."""
+    plugin = plugins.for_guide(ts.guide.name) if ts.guide is not None else None
+    if plugin is None or ts.root is None or not ts.accepted:
+        return
+    try:
+        async with s.begin_nested():
+            records = plugin.read(ts)
+            await store_records(s, set_id, interchange_id, records)
+    except Exception as exc:  # a plugin bug must not lose the rest of the interchange
+        await s.execute(
+            update(m.TransactionSet)
+            .where(m.TransactionSet.id == set_id)
+            .values(status=m.Status.FAILED.value, error=f"{type(exc).__name__}: {exc}"[:2000])
+        )
+        return
+    await s.execute(
+        update(m.TransactionSet)
+        .where(m.TransactionSet.id == set_id)
+        .values(status=m.Status.STORED.value)
     )
 
 

@@ -115,3 +115,89 @@ async def test_ack_control_numbers_are_unique_per_partner(db: Database) -> None:
     b = await ingest(db, GOOD.replace(b"000000101", b"000000102"))
     controls = [ic.control for r in (a, b) for ic in parse(r.acks).interchanges]
     assert len(controls) == len(set(controls)) == 2
+
+
+class _OneRecordPerSet:
+    guides = ("837P",)
+
+    def __init__(self, fail_on: int | None = None, many: int = 0) -> None:
+        self.calls = 0
+        self.fail_on = fail_on
+        self.many = many
+
+    def read(self, ts):  # type: ignore[no-untyped-def]
+        from transactions.records import Record
+
+        self.calls += 1
+        if self.calls == self.fail_on:
+            raise RuntimeError("plugin bug on purpose")
+        records = [
+            Record(
+                "claim",
+                f"claim:{i}",
+                None,
+                ts.header.ordinal,
+                {"n": i},
+                {"patient_control_number": f"P{i}", "amount": "1.5"},
+            )
+            for i in range(max(1, self.many))
+        ]
+        records.append(
+            Record(
+                "service_line",
+                "line:0",
+                "claim:0",
+                ts.header.ordinal,
+                {"x": [1, 2]},
+                {"code": "99213"},
+            )
+        )
+        return records
+
+    def write(self, records, ts):  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+
+async def test_a_plugin_failure_fails_only_its_transaction_set(db: Database) -> None:
+    from tests.x12 import group, interchange, professional, transaction
+    from transactions.registry import Registry
+
+    bodies = [
+        transaction(professional([claim(f"C{i}", ["100*99213"])]), control=f"000{i}")
+        for i in range(1, 5)
+    ]
+    data = interchange(group(bodies)).encode()
+    plugin = _OneRecordPerSet(fail_on=3)
+    result = await ingest(db, data, registry=Registry([("test", plugin)]))
+    async with db.session() as s:
+        sets = (
+            (await s.execute(select(m.TransactionSet).order_by(m.TransactionSet.id)))
+            .scalars()
+            .all()
+        )
+        assert [t.status for t in sets] == ["stored", "stored", "failed", "stored"]
+        assert sets[2].error == "RuntimeError: plugin bug on purpose"
+        upload = (await s.execute(select(m.Upload))).scalar_one()
+        assert upload.raw == data
+        records = (await s.execute(select(m.RecordRow))).scalars().all()
+        assert len(records) == 3 * 2
+    assert result.interchanges[0].status == "parsed"
+
+
+async def test_large_batches_go_in_with_copy_and_load_back(db: Database) -> None:
+    from gateway.store.records import COPY_THRESHOLD, load_records
+    from transactions.registry import Registry
+
+    plugin = _OneRecordPerSet(many=COPY_THRESHOLD + 50)
+    await ingest(db, GOOD, registry=Registry([("test", plugin)]))
+    async with db.session() as s:
+        set_id = (await s.execute(select(m.TransactionSet.id))).scalar_one()
+        loaded = await load_records(s, set_id)
+        line = (
+            await s.execute(select(m.RecordRow).where(m.RecordRow.entity == "service_line"))
+        ).scalar_one()
+        parent = await s.get(m.RecordRow, line.parent_id)
+    assert len(loaded) == COPY_THRESHOLD + 51
+    assert loaded[0].fields == {"n": 0} and loaded[0].index["patient_control_number"] == "P0"
+    assert loaded[0].index["amount"] == "1.5"
+    assert loaded[-1].parent == "claim:0" and parent is not None and parent.key == "claim:0"

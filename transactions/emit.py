@@ -26,7 +26,9 @@ def emit(
 ) -> bytes:
     """ISA/GS/ST + the plugin's segments + SE/GE/IEA, counts and controls filled in."""
     spec = BY_NAME[guide]
-    ic = InterchangeBuilder(sender, receiver, control, usage=usage, delimiters=delimiters, when=when)
+    ic = InterchangeBuilder(
+        sender, receiver, control, usage=usage, delimiters=delimiters, when=when
+    )
     group = ic.group(spec.gs01, sender[1], receiver[1], version=spec.id, control=control)
     ts = group.transaction(spec.st01, st02)
     plugin.write(records, ts)

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     String,
     Text,
     func,
@@ -183,3 +186,36 @@ class ControlCounter(Base):
 
     partner: Mapped[str] = mapped_column(String(20), primary_key=True)
     next_value: Mapped[int] = mapped_column(BigInteger, default=1)
+
+
+class RecordRow(Base):
+    """A normalized record (see ``transactions.records``): one entity of one transaction set.
+
+    Typed, indexed columns hold what users look things up by; ``fields`` holds the
+    whole record. ``ordinal`` is the first segment it came from (provenance).
+    """
+
+    __tablename__ = "record"
+    __table_args__ = (Index("uq_record_set_key", "transaction_set_id", "key", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    transaction_set_id: Mapped[int] = mapped_column(
+        ForeignKey("transaction_set.id", ondelete="CASCADE")
+    )
+    interchange_id: Mapped[int] = mapped_column(ForeignKey("interchange.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(32), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("record.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer)
+    member_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    patient_control_number: Mapped[str | None] = mapped_column(String(50), index=True)
+    payer_claim_control_number: Mapped[str | None] = mapped_column(String(50), index=True)
+    npi: Mapped[str | None] = mapped_column(String(10), index=True)
+    tin: Mapped[str | None] = mapped_column(String(20), index=True)
+    trace_number: Mapped[str | None] = mapped_column(String(80), index=True)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    service_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    code: Mapped[str | None] = mapped_column(String(48), index=True)
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
