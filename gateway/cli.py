@@ -15,7 +15,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -223,6 +223,25 @@ def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _progress(name: str, total: int) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal for inputs of 8 MiB and more; nothing otherwise."""
+    if total < (8 << 20) or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(name, total=total)
+        yield lambda done, _total: bar.update(task, completed=done)
+
+
 def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     """Store files through the same path as the API; print what was stored and the acks."""
     import asyncio
@@ -240,13 +259,16 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
         status = 0
         try:
             for path in args.files:
-                result = await ingest(
-                    db,
-                    path.read_bytes(),
-                    source=Source.CLI,
-                    filename=path.name,
-                    snip_level=args.snip_level,
-                )
+                data = path.read_bytes()
+                with _progress(path.name, len(data)) as progress:
+                    result = await ingest(
+                        db,
+                        data,
+                        source=Source.CLI,
+                        filename=path.name,
+                        snip_level=args.snip_level,
+                        progress=progress,
+                    )
                 summary = {
                     "file": str(path),
                     "upload": result.upload_id,

@@ -1,15 +1,19 @@
-"""Ingest: raw bytes first, then envelopes, findings and acknowledgments.
+"""Ingest: raw bytes first, then envelopes, findings, normalized records and acknowledgments.
 
 1. The upload's bytes are committed before anything else reads them: whatever
    fails later, what the client sent is kept, byte for byte.
-2. The bytes are read (in a worker thread; the engine is pure CPU).
-3. Each interchange is stored under a per-sender advisory lock: the same sender,
-   control number and content again is a duplicate (stored as a pointer to the
-   original, answered with the original's acknowledgments); the same control
-   number with other content is rejected with TA1 note 025.
-4. Groups and transaction sets are stored with their findings and byte ranges,
-   each set in its own database transaction so one failure leaves the rest.
-5. TA1/999/277CA are built and stored with control numbers unique per partner.
+2. A reader thread streams events (the engine is pure CPU) through a bounded
+   queue, so memory holds one transaction set at a time, whatever the file's size.
+3. Each interchange is stored as soon as its ISA is read, under a per-sender
+   advisory lock: the same sender, control number and content again is a
+   duplicate (kept as a pointer to the original and answered with the original's
+   acknowledgments); the same control number with other content is rejected with
+   TA1 note 025.
+4. Each transaction set is stored in its own database transaction with its
+   findings and byte range, and its plugin's normalized records in a savepoint:
+   a plugin failure fails that set only.
+5. TA1/999/277CA are built from the same events and stored with control numbers
+   unique per partner.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,10 +35,21 @@ from gateway.store.records import store_records
 from parsers import findings as F
 from parsers.envelope import FunctionalGroup, Interchange, TransactionSet
 from parsers.findings import Finding, Scope
-from parsers.reader import Event, FileFinding, InterchangeStarted, TransactionRead, read
-from transactions.acks import acknowledge
+from parsers.reader import (
+    Event,
+    FileFinding,
+    GroupEnded,
+    GroupStarted,
+    InterchangeEnded,
+    InterchangeStarted,
+    TransactionRead,
+)
+from transactions.acks import AckCollector
 from transactions.registry import Registry, load_registry
 from transactions.rules import checker
+
+#: Called with (bytes read so far, total bytes) as a large input is ingested.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(slots=True)
@@ -65,6 +80,11 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@functools.cache
+def default_registry() -> Registry:
+    return load_registry()
+
+
 async def store_upload(
     db: Database,
     data: bytes,
@@ -88,6 +108,257 @@ async def store_upload(
         return upload.id
 
 
+async def _events(data: bytes, snip_level: int, progress: Progress | None) -> AsyncIterator[Event]:
+    """The reader's events, produced in a thread and handed over through a bounded queue."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Event | BaseException | None] = asyncio.Queue(maxsize=32)
+
+    def produce() -> None:
+        def put(item: Event | BaseException | None) -> None:
+            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
+
+        try:
+            step = 1 << 20
+            from parsers.reader import Reader
+
+            reader = Reader(rules=checker(snip_level))
+            for start in range(0, len(data), step):
+                for event in reader.feed(data[start : start + step]):
+                    put(event)
+                if progress is not None:
+                    progress(min(start + step, len(data)), len(data))
+            for event in reader.close():
+                put(event)
+            put(None)
+        except BaseException as exc:  # handed to the consumer, never lost in the thread
+            put(exc)
+
+    producer = loop.run_in_executor(None, produce)
+    try:
+        while True:
+            item = await queue.get()
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        await producer
+
+
+def _tentative_end(data: bytes, ic: Interchange) -> int:
+    """Where the interchange that starts at its ISA most likely ends (its IEA's terminator)."""
+    d = ic.delimiters
+    iea = data.find(f"{d.segment}IEA{d.element}".encode("latin-1"), ic.start_offset)
+    if iea < 0:
+        return len(data)
+    end = data.find(d.segment.encode("latin-1"), iea + 4)
+    return len(data) if end < 0 else end + 1
+
+
+class _Ingest:
+    def __init__(self, db: Database, upload_id: int, data: bytes, plugins: Registry) -> None:
+        self.db = db
+        self.upload_id = upload_id
+        self.data = data
+        self.plugins = plugins
+        self.outcomes: dict[int, InterchangeOutcome] = {}
+        self.order: list[InterchangeOutcome] = []
+        self.groups: dict[int, int] = {}
+        self.duplicates: set[int] = set()
+        self.file_findings: list[Finding] = []
+        self.acks = AckCollector()
+        self.first: Interchange | None = None
+
+    async def handle(self, event: Event) -> None:
+        if isinstance(event, FileFinding):
+            self.file_findings.append(event.finding)
+            self.acks.feed(event)
+            return
+        if isinstance(event, InterchangeStarted):
+            await self._interchange(event.interchange)
+        ic = _interchange_of(event)
+        if ic is not None and id(ic) in self.duplicates:
+            return
+        if isinstance(event, GroupStarted):
+            await self._group(event.group)
+        elif isinstance(event, TransactionRead):
+            await self._transaction(event.transaction)
+        elif isinstance(event, GroupEnded):
+            await self._group_ended(event.group)
+        elif isinstance(event, InterchangeEnded):
+            await self._interchange_ended(event.interchange)
+        self.acks.feed(event)
+
+    async def _interchange(self, ic: Interchange) -> None:
+        self.first = self.first or ic
+        async with self.db.session() as s:
+            ic_id, status, duplicate_of = await _store_interchange(
+                s, self.upload_id, ic, self.data, _tentative_end(self.data, ic)
+            )
+            await s.commit()
+        outcome = InterchangeOutcome(ic_id, ic.control, status, duplicate_of)
+        self.outcomes[id(ic)] = outcome
+        self.order.append(outcome)
+        if status == m.Status.DUPLICATE:
+            self.duplicates.add(id(ic))
+
+    async def _group(self, group: FunctionalGroup) -> None:
+        ic = group.interchange
+        outcome = self.outcomes.get(id(ic)) if ic is not None else None
+        if outcome is None:
+            return
+        async with self.db.session() as s:
+            row = m.FunctionalGroup(
+                interchange_id=outcome.id,
+                functional_id=group.functional_id[:2],
+                control_number=group.control[:9],
+                sender=group.sender[:15],
+                receiver=group.receiver[:15],
+                version=group.version[:12],
+                status=m.Status.PARSED.value,
+                findings=[f.public() for f in group.findings],
+            )
+            s.add(row)
+            await s.commit()
+            self.groups[id(group)] = row.id
+
+    async def _group_ended(self, group: FunctionalGroup) -> None:
+        group_id = self.groups.get(id(group))
+        if group_id is None:
+            return
+        async with self.db.session() as s:
+            await s.execute(
+                update(m.FunctionalGroup)
+                .where(m.FunctionalGroup.id == group_id)
+                .values(findings=[f.public() for f in group.findings])
+            )
+            await s.commit()
+
+    async def _transaction(self, ts: TransactionSet) -> None:
+        ic = ts.interchange
+        outcome = self.outcomes.get(id(ic)) if ic is not None else None
+        if outcome is None:
+            return
+        async with self.db.session() as s:  # one database transaction per transaction set
+            group_id = self.groups.get(id(ts.group)) if ts.group is not None else None
+            set_id = await _store_set(s, outcome.id, group_id, ts)
+            outcome.transaction_sets.append(set_id)
+            await _normalize(s, self.plugins, ts, set_id, outcome.id)
+            await s.commit()
+
+    async def _interchange_ended(self, ic: Interchange) -> None:
+        outcome = self.outcomes.get(id(ic))
+        if outcome is None:
+            return
+        status = outcome.status
+        if status == m.Status.PARSED and ic.rejected:
+            status = outcome.status = m.Status.REJECTED.value
+        async with self.db.session() as s:
+            await s.execute(
+                update(m.Interchange)
+                .where(m.Interchange.id == outcome.id)
+                .values(
+                    end_offset=ic.end_offset,
+                    sha256=_sha(self.data[ic.start_offset : ic.end_offset]),
+                    status=status,
+                    findings=[f.public() for f in ic.findings],
+                )
+            )
+            await s.commit()
+
+    async def finish(self) -> IngestResult:
+        acks = self.acks.result()
+        resent = await _original_acks(
+            self.db, [o.duplicate_of for o in self.order if o.duplicate_of]
+        )
+        async with self.db.session() as s:
+            first = self.first
+            partner = f"{first.sender_qualifier}:{first.sender_id}"[:20] if first else "unknown"
+            numbers = await _allocate(s, partner, 3 * max(1, len(acks.interchanges)))
+            x12 = acks.to_x12(lambda: next(numbers))
+            for ia in acks.interchanges:
+                found = self.outcomes.get(id(ia.interchange))
+                kinds = [
+                    kind
+                    for kind, present in (
+                        ("TA1", ia.ta1 is not None),
+                        ("999", bool(ia.groups)),
+                        ("277CA", bool(ia.claim_batches)),
+                    )
+                    if present
+                ]
+                if found is not None and kinds:
+                    s.add(
+                        m.Acknowledgment(
+                            interchange_id=found.id,
+                            control_number=ia.interchange.control[:9],
+                            kinds=",".join(kinds),
+                            x12=x12,
+                            summary=ia.summary(),
+                        )
+                    )
+            if not self.order:
+                status = m.Status.REJECTED
+            elif all(o.status == m.Status.DUPLICATE for o in self.order):
+                status = m.Status.DUPLICATE
+            else:
+                status = m.Status.PARSED
+            await s.execute(
+                update(m.Upload)
+                .where(m.Upload.id == self.upload_id)
+                .values(status=status.value, findings=[f.public() for f in self.file_findings])
+            )
+            await s.commit()
+        return IngestResult(
+            upload_id=self.upload_id,
+            interchanges=self.order,
+            acks=x12 + resent,
+            ack_summary=acks.summary(),
+            findings=[f.public() for f in self.file_findings],
+        )
+
+
+def _interchange_of(event: Event) -> Interchange | None:
+    if isinstance(event, InterchangeStarted | InterchangeEnded):
+        return event.interchange
+    if isinstance(event, GroupStarted | GroupEnded):
+        return event.group.interchange
+    if isinstance(event, TransactionRead):
+        return event.transaction.interchange
+    return None
+
+
+async def ingest(
+    db: Database,
+    data: bytes,
+    *,
+    source: m.Source = m.Source.UPLOAD,
+    filename: str | None = None,
+    content_type: str | None = None,
+    snip_level: int = 3,
+    registry: Registry | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    plugins = registry if registry is not None else default_registry()
+    upload_id = await store_upload(db, data, source, filename, content_type)
+    state = _Ingest(db, upload_id, data, plugins)
+    try:
+        async for event in _events(data, snip_level, progress):
+            await state.handle(event)
+    except Exception as exc:
+        # the bytes are safe; record why the rest could not be done, then re-raise
+        async with db.session() as s:
+            await s.execute(
+                update(m.Upload)
+                .where(m.Upload.id == upload_id)
+                .values(status=m.Status.FAILED.value, error=f"{type(exc).__name__}"[:2000])
+            )
+            await s.commit()
+        raise
+    return await state.finish()
+
+
 async def _allocate(s: AsyncSession, partner: str, count: int) -> Iterator[int]:
     """Reserve ``count`` control numbers for acknowledgments sent to ``partner``."""
     await s.execute(
@@ -108,10 +379,10 @@ def _lock_key(ic: Interchange) -> str:
 
 
 async def _store_interchange(
-    s: AsyncSession, upload_id: int, ic: Interchange, raw: bytes
+    s: AsyncSession, upload_id: int, ic: Interchange, raw: bytes, end: int
 ) -> tuple[int, str, int | None]:
     """Insert an interchange; returns (id, status, duplicate_of)."""
-    digest = _sha(raw[ic.start_offset : ic.end_offset])
+    digest = _sha(raw[ic.start_offset : end])
     await s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": _lock_key(ic)})
     same = (
         await s.execute(
@@ -140,14 +411,14 @@ async def _store_interchange(
         )
     if duplicate_of is not None:
         status = m.Status.DUPLICATE
-    elif ic.rejected:
+    elif same or ic.rejected:
         status = m.Status.REJECTED
     else:
         status = m.Status.PARSED
     row = m.Interchange(
         upload_id=upload_id,
         start_offset=ic.start_offset,
-        end_offset=ic.end_offset,
+        end_offset=end,
         sha256=digest,
         sender_qualifier=ic.sender_qualifier[:2],
         sender_id=ic.sender_id[:15],
@@ -189,104 +460,6 @@ async def _store_set(
     return row.id
 
 
-async def ingest(
-    db: Database,
-    data: bytes,
-    *,
-    source: m.Source = m.Source.UPLOAD,
-    filename: str | None = None,
-    content_type: str | None = None,
-    snip_level: int = 3,
-    registry: Registry | None = None,
-) -> IngestResult:
-    plugins = registry if registry is not None else default_registry()
-    upload_id = await store_upload(db, data, source, filename, content_type)
-    events: list[Event] = await asyncio.to_thread(
-        lambda: list(read(data, rules=checker(snip_level)))
-    )
-    file_findings = [e.finding for e in events if isinstance(e, FileFinding)]
-    interchanges = [e.interchange for e in events if isinstance(e, InterchangeStarted)]
-    sets = [e.transaction for e in events if isinstance(e, TransactionRead)]
-    outcomes: dict[int, InterchangeOutcome] = {}
-    for ic in interchanges:
-        async with db.session() as s:
-            ic_id, status, duplicate_of = await _store_interchange(s, upload_id, ic, data)
-            groups = {}
-            if status != m.Status.DUPLICATE:
-                for group in ic.groups:
-                    groups[id(group)] = await _store_group(s, ic_id, group)
-            await s.commit()
-        outcome = InterchangeOutcome(ic_id, ic.control, status, duplicate_of)
-        outcomes[id(ic)] = outcome
-        if status == m.Status.DUPLICATE:
-            continue
-        for ts in (t for t in sets if t.interchange is ic):
-            async with db.session() as s:  # one database transaction per transaction set
-                group_id = groups.get(id(ts.group)) if ts.group is not None else None
-                set_id = await _store_set(s, ic_id, group_id, ts)
-                outcome.transaction_sets.append(set_id)
-                await _normalize(s, plugins, ts, set_id, ic_id)
-                await s.commit()
-    fresh = [e for e in events if not _of_duplicate(e, outcomes)]
-    acks = acknowledge(fresh)
-    resent = await _original_acks(db, [o.duplicate_of for o in outcomes.values() if o.duplicate_of])
-    async with db.session() as s:
-        partner = (
-            f"{interchanges[0].sender_qualifier}:{interchanges[0].sender_id}"[:20]
-            if interchanges
-            else "unknown"
-        )
-        numbers = await _allocate(s, partner, 3 * max(1, len(acks.interchanges)))
-        x12 = acks.to_x12(lambda: next(numbers))
-        for ia in acks.interchanges:
-            found = outcomes.get(id(ia.interchange))
-            if found is None:
-                continue
-            kinds = [
-                kind
-                for kind, present in (
-                    ("TA1", ia.ta1 is not None),
-                    ("999", bool(ia.groups)),
-                    ("277CA", bool(ia.claim_batches)),
-                )
-                if present
-            ]
-            if kinds:
-                s.add(
-                    m.Acknowledgment(
-                        interchange_id=found.id,
-                        control_number=ia.interchange.control[:9],
-                        kinds=",".join(kinds),
-                        x12=x12,
-                        summary=ia.summary(),
-                    )
-                )
-        if not outcomes:
-            status = m.Status.REJECTED
-        elif all(o.status == m.Status.DUPLICATE for o in outcomes.values()):
-            status = m.Status.DUPLICATE
-        else:
-            status = m.Status.PARSED
-        await s.execute(
-            update(m.Upload)
-            .where(m.Upload.id == upload_id)
-            .values(status=status.value, findings=[f.public() for f in file_findings])
-        )
-        await s.commit()
-    return IngestResult(
-        upload_id=upload_id,
-        interchanges=list(outcomes.values()),
-        acks=x12 + resent,
-        ack_summary=acks.summary(),
-        findings=[f.public() for f in file_findings],
-    )
-
-
-@functools.cache
-def default_registry() -> Registry:
-    return load_registry()
-
-
 async def _normalize(
     s: AsyncSession, plugins: Registry, ts: TransactionSet, set_id: int, interchange_id: int
 ) -> None:
@@ -325,33 +498,6 @@ async def _original_acks(db: Database, originals: list[int]) -> bytes:
         return b"".join(dict.fromkeys(rows.scalars()))
 
 
-def _of_duplicate(event: Event, outcomes: dict[int, InterchangeOutcome]) -> bool:
-    ic = getattr(event, "interchange", None)
-    if ic is None and isinstance(event, TransactionRead):
-        ic = event.transaction.interchange
-    if ic is None:
-        group = getattr(event, "group", None)
-        ic = group.interchange if group is not None else None
-    outcome = outcomes.get(id(ic)) if ic is not None else None
-    return outcome is not None and outcome.status == m.Status.DUPLICATE
-
-
-async def _store_group(s: AsyncSession, interchange_id: int, group: FunctionalGroup) -> int:
-    row = m.FunctionalGroup(
-        interchange_id=interchange_id,
-        functional_id=group.functional_id[:2],
-        control_number=group.control[:9],
-        sender=group.sender[:15],
-        receiver=group.receiver[:15],
-        version=group.version[:12],
-        status=m.Status.PARSED.value,
-        findings=[f.public() for f in group.findings],
-    )
-    s.add(row)
-    await s.flush()
-    return row.id
-
-
 async def count_rows(db: Database) -> dict[str, int]:
     out = {}
     async with db.session() as s:
@@ -362,7 +508,6 @@ async def count_rows(db: Database) -> dict[str, int]:
             m.TransactionSet,
             m.Acknowledgment,
         ):
-            out[model.__tablename__] = (
-                await s.execute(select(func.count()).select_from(model))
-            ).scalar_one()
+            query = select(func.count()).select_from(model)
+            out[model.__tablename__] = (await s.execute(query)).scalar_one()
     return out
