@@ -201,3 +201,29 @@ async def test_large_batches_go_in_with_copy_and_load_back(db: Database) -> None
     assert loaded[0].fields == {"n": 0} and loaded[0].index["patient_control_number"] == "P0"
     assert loaded[0].index["amount"] == "1.5"
     assert loaded[-1].parent == "claim:0" and parent is not None and parent.key == "claim:0"
+
+
+def test_cli_ingest_stores_and_prints_acks(
+    database_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import json
+
+    from gateway.cli import run
+    from gateway.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        path = tmp_path / "claims.837"
+        path.write_bytes(GOOD.replace(b"000000101", b"000000777"))
+        out = io.StringIO()
+        assert run(["ingest", "--json", str(path)], out) == 0
+        report = json.loads(out.getvalue())
+        assert report["interchanges"][0]["status"] == "parsed"
+        assert parse(report["x12"].encode()).errors == []
+        out = io.StringIO()
+        assert run(["ingest", str(path)], out) == 0
+        assert "duplicate of" in out.getvalue()
+    finally:
+        get_settings.cache_clear()
