@@ -33,7 +33,13 @@ if TYPE_CHECKING:
     from parsers.envelope import Interchange, TransactionSet
     from parsers.reader import Document
 
-Element = str | int | Decimal | dt.date | dt.time | Sequence[str] | None
+class Repeat(tuple[object, ...]):
+    """An element's repetitions (each a value or a composite), joined with the repetition separator."""
+
+    __slots__ = ()
+
+
+Element = str | int | Decimal | dt.date | dt.time | Sequence[str] | Repeat | None
 
 
 def render_isa(isa: Segment, target: Delimiters) -> str:
@@ -118,6 +124,12 @@ def format_element(value: Element, delims: Delimiters) -> str:
         text = value.strftime("%Y%m%d")
     elif isinstance(value, dt.time):
         text = value.strftime("%H%M")
+    elif isinstance(value, Repeat):
+        if len(value) == 1:
+            return format_element(value[0], delims)  # type: ignore[arg-type]
+        if not delims.repetition:
+            raise ValueError("these separators have no repetition separator")
+        return delims.repetition.join(format_element(v, delims) for v in value)  # type: ignore[arg-type]
     else:
         parts = [format_element(v, delims) for v in value]
         while parts and not parts[-1]:
