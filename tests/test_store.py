@@ -227,3 +227,32 @@ def test_cli_ingest_stores_and_prints_acks(
         assert "duplicate of" in out.getvalue()
     finally:
         get_settings.cache_clear()
+
+
+async def test_an_eligibility_response_knows_its_inquiry(db: Database) -> None:
+    from tests.conftest import FIXTURES
+
+    inquiry = (FIXTURES / "270" / "two-subscribers-with-dependent.270").read_bytes()
+    doc = parse(inquiry)
+    ts = doc.transactions[0]
+    assert ts.root is not None
+    trace = ts.root.get("TRN/02")
+    assert trace
+    from transactions.eligibility import EligibilityPlugin
+    from transactions.emit import emit
+
+    plugin = EligibilityPlugin()
+    records = plugin.read(ts)
+    answer = [r for r in records if r.entity != "inquiry"]  # the same people and traces, echoed
+    for r in answer:
+        if r.entity == "transaction":
+            r.fields["purposeCode"] = "11"  # a response
+    response = emit(plugin, answer, guide="271", control=9)
+    await ingest(db, inquiry)
+    stored = await ingest(db, response)
+    assert stored.interchanges[0].status == "parsed", stored.findings
+    async with db.session() as s:
+        pairs = (
+            (await s.execute(text("SELECT trace_number FROM eligibility_pairs"))).scalars().all()
+        )
+    assert trace in pairs
