@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from parsers.envelope import Interchange, TransactionSet
     from parsers.reader import Document
 
+
 class Repeat(tuple[object, ...]):
     """An element's repetitions (each a value or a composite), joined with the repetition separator."""
 
