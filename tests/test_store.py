@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from alembic import command
@@ -256,3 +257,30 @@ async def test_an_eligibility_response_knows_its_inquiry(db: Database) -> None:
             (await s.execute(text("SELECT trace_number FROM eligibility_pairs"))).scalars().all()
         )
     assert trace in pairs
+
+
+async def test_claim_timeline_is_one_query(db: Database) -> None:
+    from tests.test_rules import remit
+    from transactions.registry import load_registry
+
+    if load_registry().for_guide("837P") is None:
+        pytest.skip("no 837P plugin installed")
+    claim_file = file_837([claim("TIMELINE1", ["100*99213"])])
+    await ingest(db, claim_file)
+    payment = (
+        remit("80", "20").replace(b"CLP*A1*", b"CLP*TIMELINE1*").replace(b"000000101", b"000000202")
+    )
+    stored = await ingest(db, payment)
+    assert stored.interchanges[0].status == "parsed", stored.findings
+    async with db.session() as s:
+        rows = (
+            await s.execute(
+                text(
+                    "SELECT step, amount FROM claim_timeline "
+                    "WHERE patient_control_number = 'TIMELINE1' ORDER BY seq"
+                )
+            )
+        ).all()
+    steps = [r.step for r in rows]
+    assert steps[0] == "837P" and "835" in steps and len(steps) >= 3
+    assert next(r.amount for r in rows if r.step == "835") == Decimal("80")
