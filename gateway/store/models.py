@@ -74,6 +74,7 @@ class Upload(Base):
     """One post or file, exactly as received."""
 
     __tablename__ = "upload"
+    __table_args__ = (Index("ix_upload_received_at", "received_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     received_at: Mapped[dt.datetime] = _now()
@@ -105,6 +106,7 @@ class Interchange(Base):
             postgresql_where=text("duplicate_of_id IS NULL"),
         ),
         Index("ix_interchange_sender_control", "sender_qualifier", "sender_id", "control_number"),
+        Index("ix_interchange_received_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
