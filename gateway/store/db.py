@@ -27,9 +27,8 @@ def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
     """Start (or join) the embedded PostgreSQL under ``data_dir`` and return a URL to ``database``."""
     import warnings
 
-    import pgserver
-
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(str(data_dir), cleanup_mode=None)  # type: ignore[attr-defined]
