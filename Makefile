@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/x12gw demo
+	$(BIN)/x12gw serve --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -334,6 +334,43 @@ def cmd_emit(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    """Start the HTTP gateway (uvicorn); with --demo, load the demo partner and files first."""
+    import asyncio
+    import secrets
+
+    import uvicorn
+
+    from gateway.store.connect import database_url, upgrade
+
+    url = database_url()
+    upgrade(url)
+    os.environ["DATABASE_URL"] = url  # the workers use the same store
+    if args.demo:
+        from gateway.demo import load_demo
+
+        admin_key = os.environ.get("X12GW_ADMIN_KEY") or f"x12gw-admin-{secrets.token_urlsafe(18)}"
+        os.environ["X12GW_ADMIN_KEY"] = admin_key
+        partner_key, loaded = asyncio.run(load_demo(url))
+        out.write(
+            "x12gw demo\n"
+            f"  admin key:        {admin_key}\n"
+            f"  demo partner key: {partner_key}\n"
+            f"  demo files stored: {loaded}\n"
+            f"  open http://{args.host}:{args.port}/docs and use 'Authorize' with a key\n"
+        )
+        out.flush()
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="x12gw", description="HIPAA 5010 X12 gateway")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -385,6 +422,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("emit", help=cmd_emit.__doc__, description=cmd_emit.__doc__)
     p.add_argument("id", type=int, help="transaction set ID (as ingest prints it)")
     p.set_defaults(run=cmd_emit)
+
+    p = sub.add_parser("serve", help=cmd_serve.__doc__, description=cmd_serve.__doc__)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument(
+        "--demo", action="store_true", help="load the demo partner and files, print keys"
+    )
+    p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("demo", help="validate and acknowledge the bundled demo files")
     p.add_argument("--folder", type=Path, default=None, help="folder of X12 files")

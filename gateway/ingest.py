@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,11 +150,15 @@ async def _events(data: bytes, snip_level: int, progress: Progress | None) -> As
 def _tentative_end(data: bytes, ic: Interchange) -> int:
     """Where the interchange that starts at its ISA most likely ends (its IEA's terminator)."""
     d = ic.delimiters
-    iea = data.find(f"{d.segment}IEA{d.element}".encode("latin-1"), ic.start_offset)
-    if iea < 0:
+    term = re.escape(d.segment.encode("latin-1"))
+    pattern = term + rb"[\r\n]*IEA" + re.escape(d.element.encode("latin-1"))
+    found = re.compile(pattern).search(data, ic.start_offset)
+    if found is None:
         return len(data)
-    end = data.find(d.segment.encode("latin-1"), iea + 4)
-    return len(data) if end < 0 else end + 1
+    end = data.find(d.segment.encode("latin-1"), found.end())
+    if end < 0:
+        return len(data)
+    return end + 1  # just past the terminator, as the reader's end offset is
 
 
 class _Ingest:
@@ -254,16 +259,34 @@ class _Ingest:
         status = outcome.status
         if status == m.Status.PARSED and ic.rejected:
             status = outcome.status = m.Status.REJECTED.value
+        digest = _sha(self.data[ic.start_offset : ic.end_offset])
         async with self.db.session() as s:
             await s.execute(
-                update(m.Interchange)
-                .where(m.Interchange.id == outcome.id)
-                .values(
-                    end_offset=ic.end_offset,
-                    sha256=_sha(self.data[ic.start_offset : ic.end_offset]),
-                    status=status,
-                    findings=[f.public() for f in ic.findings],
+                text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": _lock_key(ic)}
+            )
+            twin = (
+                await s.execute(
+                    select(m.Interchange.id).where(
+                        m.Interchange.sender_qualifier == ic.sender_qualifier,
+                        m.Interchange.sender_id == ic.sender_id,
+                        m.Interchange.control_number == ic.control,
+                        m.Interchange.sha256 == digest,
+                        m.Interchange.duplicate_of_id.is_(None),
+                        m.Interchange.id != outcome.id,
+                    )
                 )
+            ).scalar()
+            values: dict[str, Any] = {
+                "end_offset": ic.end_offset,
+                "sha256": digest,
+                "status": status,
+                "findings": [f.public() for f in ic.findings],
+            }
+            if twin is not None:  # the exact end showed it is a resend after all
+                values.update(status=m.Status.DUPLICATE.value, duplicate_of_id=twin)
+                outcome.status, outcome.duplicate_of = m.Status.DUPLICATE.value, twin
+            await s.execute(
+                update(m.Interchange).where(m.Interchange.id == outcome.id).values(**values)
             )
             await s.commit()
 

@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
     #: Highest WEDI SNIP level whose findings reject (a partner may ask for more).
     snip_level: int = 3
+    #: The first admin key (ops and back office); partners get keys of their own.
+    admin_key: str | None = None
+    #: Largest X12 body accepted in one request, in bytes.
+    max_upload_bytes: int = 64 << 20
+    #: Load the demo partner and files at start, and print their keys.
+    demo: bool = False
 
     @field_validator("database_url")
     @classmethod

@@ -284,3 +284,11 @@ async def test_claim_timeline_is_one_query(db: Database) -> None:
     steps = [r.step for r in rows]
     assert steps[0] == "837P" and "835" in steps and len(steps) >= 3
     assert next(r.amount for r in rows if r.step == "835") == Decimal("80")
+
+
+async def test_a_resend_with_line_breaks_is_a_duplicate(db: Database) -> None:
+    data = GOOD.replace(b"~", b"~\r\n")
+    first = await ingest(db, data)
+    second = await ingest(db, data + b"\r\n")
+    assert second.interchanges[0].status == "duplicate"
+    assert second.interchanges[0].duplicate_of == first.interchanges[0].id

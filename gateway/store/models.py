@@ -221,3 +221,42 @@ class RecordRow(Base):
     service_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     code: Mapped[str | None] = mapped_column(String(48), index=True)
     fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Partner(Base):
+    """A trading partner: who may post as which ISA sender, and read what it sent."""
+
+    __tablename__ = "partner"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[dt.datetime] = _now()
+    senders: Mapped[list[PartnerSender]] = relationship(back_populates="partner", lazy="raise")
+
+
+class PartnerSender(Base):
+    __tablename__ = "partner_sender"
+    __table_args__ = (Index("uq_partner_sender", "qualifier", "sender_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    qualifier: Mapped[str] = mapped_column(String(2))
+    sender_id: Mapped[str] = mapped_column(String(15))
+
+    partner: Mapped[Partner] = relationship(back_populates="senders")
+
+
+class ApiKey(Base):
+    """An API key, stored as an argon2 hash; ``prefix`` finds the row without the secret."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # "partner" or "admin"
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = _now()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,187 @@
+"""The HTTP API on a real PostgreSQL, through httpx's ASGI transport."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from gateway.api.auth import create_partner_key
+from gateway.app import create_app
+from gateway.settings import Settings
+from gateway.store.db import Database
+from parsers import parse
+from tests.db import fresh_database
+from tests.x12 import claim, file_837
+
+ADMIN = "admin-secret-for-tests"
+GOOD = file_837([claim("A1", ["100*99213"]), claim("A2", ["50*85025"])])
+
+
+@pytest.fixture(scope="module")
+def database_url(worker_id: str) -> str:
+    return fresh_database(f"{worker_id}_api")
+
+
+@pytest.fixture
+async def client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    db = Database(database_url)
+    async with db.session() as s:
+        await s.execute(
+            text("TRUNCATE upload, partner, api_key, control_counter RESTART IDENTITY CASCADE")
+        )
+        await s.commit()
+    settings = Settings(admin_key=ADMIN, database_url=database_url, max_upload_bytes=200_000)
+    app = create_app(settings, db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        async with db.session() as s:
+            _, key = await create_partner_key(s, "submitter", [("ZZ", "SUBMITTER")])
+            _, other = await create_partner_key(s, "other", [("ZZ", "SOMEONE")])
+            await s.commit()
+        c.headers["x-test-partner-key"] = key
+        c.headers["x-test-other-key"] = other
+        yield c
+    await db.dispose()
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}", "Content-Type": "application/edi-x12"}
+
+
+async def test_health_ready_metrics(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    metrics = await client.get("/metrics")
+    assert "x12gw_request_seconds" in metrics.text
+
+
+async def test_post_stores_and_acknowledges(client: httpx.AsyncClient) -> None:
+    key = client.headers["x-test-partner-key"]
+    response = await client.post("/v1/interchanges", content=GOOD, headers=auth(key))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    ic = body["interchanges"][0]
+    assert ic["status"] == "parsed" and len(ic["transactionSets"]) == 1
+    acks = parse(body["acknowledgments"]["x12"].encode())
+    assert acks.errors == [] and {t.guide.name for t in acks.transactions if t.guide} == {
+        "999",
+        "277CA",
+    }
+    raw = await client.get(f"/v1/interchanges/{ic['id']}/raw", headers=auth(key))
+    assert raw.content == GOOD and raw.headers["content-type"].startswith("application/edi-x12")
+    detail = (await client.get(f"/v1/interchanges/{ic['id']}", headers=auth(key))).json()
+    assert detail["controlNumber"] == "000000101" and detail["groups"][0]["functionalId"] == "HC"
+    sets = (await client.get(f"/v1/interchanges/{ic['id']}/transactions", headers=auth(key))).json()
+    assert sets["items"][0]["type"] == "837P" and sets["items"][0]["status"] == "stored"
+    set_id = sets["items"][0]["id"]
+    records = (await client.get(f"/v1/transactions/{set_id}", headers=auth(key))).json()["records"]
+    assert any(
+        r["entity"] == "claim" and r["fields"]["patientControlNumber"] == "A1" for r in records
+    )
+    x12 = await client.get(f"/v1/transactions/{set_id}?format=x12", headers=auth(key))
+    assert parse(x12.content).errors == []
+    acks_list = (await client.get(f"/v1/interchanges/{ic['id']}/acks", headers=auth(key))).json()
+    assert acks_list["items"][0]["kinds"] == ["999", "277CA"]
+
+
+async def test_listing_is_filtered_and_paginated(client: httpx.AsyncClient) -> None:
+    key = client.headers["x-test-partner-key"]
+    for n in range(3):
+        await client.post(
+            "/v1/interchanges",
+            content=GOOD.replace(b"000000101", f"00000020{n}".encode()),
+            headers=auth(key),
+        )
+    page = (await client.get("/v1/interchanges?limit=2", headers=auth(key))).json()
+    assert len(page["items"]) == 2 and page["nextCursor"]
+    rest = (
+        await client.get(f"/v1/interchanges?limit=2&cursor={page['nextCursor']}", headers=auth(key))
+    ).json()
+    assert len(rest["items"]) == 1 and rest["nextCursor"] is None
+    typed = (
+        await client.get("/v1/interchanges?type=837P&controlNumber=000000201", headers=auth(key))
+    ).json()
+    assert [i["controlNumber"] for i in typed["items"]] == ["000000201"]
+    other = client.headers["x-test-other-key"]
+    assert (await client.get("/v1/interchanges", headers=auth(other))).json()["items"] == []
+    first = page["items"][0]["id"]
+    missing = await client.get(f"/v1/interchanges/{first}", headers=auth(other))
+    assert missing.status_code == 404
+
+
+async def test_errors_are_problem_documents(client: httpx.AsyncClient) -> None:
+    key = client.headers["x-test-partner-key"]
+    unauthorized = await client.post("/v1/interchanges", content=GOOD)
+    assert unauthorized.status_code == 401
+    assert unauthorized.headers["content-type"] == "application/problem+json"
+    assert unauthorized.json()["type"].endswith("/unauthorized")
+    wrong_sender = await client.post(
+        "/v1/interchanges", content=GOOD, headers=auth(client.headers["x-test-other-key"])
+    )
+    assert wrong_sender.status_code == 403 and wrong_sender.json()["type"].endswith(
+        "/sender-not-allowed"
+    )
+    too_big = await client.post(
+        "/v1/interchanges", content=GOOD * (200_000 // len(GOOD) + 1), headers=auth(key)
+    )
+    assert too_big.status_code == 413
+    wrong_type = await client.post(
+        "/v1/interchanges", content=b"{}", headers={**auth(key), "Content-Type": "application/json"}
+    )
+    assert wrong_type.status_code == 415
+    garbage = await client.post("/v1/interchanges", content=b"\x00\x01 not x12", headers=auth(key))
+    assert garbage.status_code == 422 and garbage.json()["uploadId"]
+    assert {f["code"] for f in garbage.json()["findings"]} >= {"file.no_isa"}
+
+
+async def test_malformed_x12_is_answered_with_acks_not_500(client: httpx.AsyncClient) -> None:
+    key = client.headers["x-test-partner-key"]
+    bad = GOOD.replace(b"SE*", b"SE*99*").replace(b"IEA*1*000000101", b"IEA*1*000000909")
+    response = await client.post("/v1/interchanges", content=bad, headers=auth(key))
+    assert response.status_code == 200
+    acks = parse(response.json()["acknowledgments"]["x12"].encode())
+    ta1 = [s for ic in acks.interchanges for s in ic.ta1s]
+    assert ta1 and ta1[0].elements[4:6] == ["R", "001"]
+
+
+async def test_multipart_upload(client: httpx.AsyncClient) -> None:
+    key = client.headers["x-test-partner-key"]
+    response = await client.post(
+        "/v1/interchanges",
+        files={"file": ("claims.837", GOOD, "application/edi-x12")},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_no_phi_in_logs(
+    client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = client.headers["x-test-partner-key"]
+    data = (
+        GOOD.replace(b"DOE*JANE", b"QUIXOTEPHI*JANEPHI")
+        .replace(b"MEM001", b"MEMBERPHI77")
+        .replace(b"19800101", b"19770707")
+    )
+    await client.post(
+        "/v1/interchanges", content=data.replace(b"SBR*P*18", b"SBR*Q*18"), headers=auth(key)
+    )
+    await client.get("/v1/interchanges?sender=SUBMITTER", headers=auth(key))
+    logged = capsys.readouterr().out
+    assert '"event": "request"' in logged
+    for phi in ("QUIXOTEPHI", "JANEPHI", "MEMBERPHI77", "19770707"):
+        assert phi not in logged
+
+
+async def test_openapi_document_renders(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert "/v1/interchanges" in spec["paths"]
+    body = spec["paths"]["/v1/interchanges"]["post"]["requestBody"]["content"]
+    assert "example" in body["application/edi-x12"]
+    assert (await client.get("/docs")).status_code == 200
+    _ = asyncio  # the module's tests are async
