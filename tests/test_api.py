@@ -185,3 +185,17 @@ async def test_openapi_document_renders(client: httpx.AsyncClient) -> None:
     assert "example" in body["application/edi-x12"]
     assert (await client.get("/docs")).status_code == 200
     _ = asyncio  # the module's tests are async
+
+
+async def test_idempotency_key(client: httpx.AsyncClient) -> None:
+    key = client.headers["x-test-partner-key"]
+    headers = {**auth(key), "Idempotency-Key": "batch-2026-11-23-001"}
+    first = await client.post("/v1/interchanges", content=GOOD, headers=headers)
+    again = await client.post("/v1/interchanges", content=GOOD, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    other = GOOD.replace(b"CLM*A2*50", b"CLM*A2*51").replace(b"SV1*HC:85025*50", b"SV1*HC:85025*51")
+    conflict = await client.post("/v1/interchanges", content=other, headers=headers)
+    assert conflict.status_code == 409 and conflict.json()["type"].endswith(
+        "/idempotency-key-reused"
+    )

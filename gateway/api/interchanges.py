@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
+from gateway.api.idempotency import idempotent
 from gateway.api.problems import Problem
 from gateway.emit import EmitError, emit_transaction
 from gateway.ingest import default_registry, ingest
@@ -139,6 +140,16 @@ async def post_interchanges(
                 "Not allowed",
                 "The key is not bound to an ISA sender of this file",
             )
+
+    async def handle() -> JSONResponse:
+        return await _store(request, db, settings, data, filename)
+
+    return await idempotent(request, db, principal, data, handle)
+
+
+async def _store(
+    request: Request, db: DbDep, settings: SettingsDep, data: bytes, filename: str | None
+) -> JSONResponse:
     result = await ingest(
         db,
         data,
