@@ -1,0 +1,516 @@
+"""Claim submission (837P professional) API models: the request body and a stored claim's view.
+
+Field names follow the X12 meaning in camelCase, in the shape the widely used
+claims APIs share (``controlNumber``, ``tradingPartnerServiceId``,
+``submitter``, ``receiver``, ``billing``, ``subscriber``, ``dependent``,
+``payer``, ``claimInformation`` with ``healthCareCodeInformation`` and
+``serviceLines``). Amounts are decimal strings, canonicalized (``"100.00"``
+becomes ``"100"``); dates are ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal, cast
+
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+from transactions.records import money
+
+__all__ = [
+    "Address",
+    "Amount",
+    "BillingProvider",
+    "ClaimInformation",
+    "ClaimSubmission",
+    "ClaimView",
+    "ContactInformation",
+    "Dependent",
+    "DiagnosisCode",
+    "DiagnosisPointers",
+    "Npi",
+    "Payer",
+    "ProfessionalService",
+    "Receiver",
+    "RenderingProvider",
+    "ServiceLine",
+    "Submitter",
+    "Subscriber",
+    "example",
+]
+
+
+def _canonical(value: str) -> str:
+    return money(value) or "0"
+
+
+#: An amount as a decimal string: up to 2 decimals, canonicalized ("100.00" -> "100").
+Amount = Annotated[
+    str,
+    Field(pattern=r"^-?\d{1,15}(\.\d{1,2})?$", examples=["125.5"]),
+    AfterValidator(_canonical),
+]
+#: A non-negative amount
+Charge = Annotated[
+    str, Field(pattern=r"^\d{1,15}(\.\d{1,2})?$", examples=["125.5"]), AfterValidator(_canonical)
+]
+#: A quantity (units, days): a positive decimal string
+Quantity = Annotated[
+    str, Field(pattern=r"^\d{1,12}(\.\d{1,3})?$", examples=["1"]), AfterValidator(_canonical)
+]
+Npi = Annotated[
+    str, Field(pattern=r"^\d{10}$", description="National Provider Identifier (10 digits)")
+]
+Tin = Annotated[str, Field(pattern=r"^\d{9}$", description="Federal tax ID (EIN), 9 digits")]
+Text = Annotated[str, Field(min_length=1, max_length=80)]
+Gender = Literal["M", "F", "U"]
+
+
+def example(model: type[BaseModel]) -> dict[str, Any]:
+    """A copy of a model's OpenAPI example (``json_schema_extra["example"]``)."""
+    extra = model.model_config.get("json_schema_extra")
+    assert isinstance(extra, dict)
+    return copy.deepcopy(cast(dict[str, Any], extra["example"]))
+
+
+class Model(BaseModel):
+    """Base of the API models: unknown fields are errors, so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Address(Model):
+    """N3/N4: street, city, state, ZIP."""
+
+    address1: Annotated[str, Field(min_length=1, max_length=55)]
+    address2: Annotated[str | None, Field(max_length=55)] = None
+    city: Annotated[str, Field(min_length=2, max_length=30)]
+    state: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$")] = None
+    postalCode: Annotated[str | None, Field(pattern=r"^[0-9A-Z]{3,15}$")] = None
+    countryCode: Annotated[str | None, Field(pattern=r"^[A-Z]{2,3}$")] = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "address1": "123 Main St",
+                "city": "Springfield",
+                "state": "IL",
+                "postalCode": "627011234",
+            }
+        }
+    )
+
+
+class ContactInformation(Model):
+    """PER: a contact name and how to reach them (at least one number or address)."""
+
+    name: Text
+    phoneNumber: Annotated[str | None, Field(pattern=r"^\d{10,15}$")] = None
+    phoneExtension: Annotated[str | None, Field(pattern=r"^\d{1,10}$")] = None
+    faxNumber: Annotated[str | None, Field(pattern=r"^\d{10,15}$")] = None
+    email: Annotated[str | None, Field(min_length=3, max_length=256)] = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"name": "Billing Office", "phoneNumber": "5555550100"}}
+    )
+
+
+class Submitter(Model):
+    """1000A: who sends the claim. ``submitterIdentification`` (NM109, the ETIN) defaults to
+    the interchange sender ID when absent."""
+
+    organizationName: Text | None = None
+    lastName: Text | None = None
+    firstName: Text | None = None
+    submitterIdentification: Annotated[str | None, Field(min_length=2, max_length=80)] = None
+    contactInformation: ContactInformation
+
+    @model_validator(mode="after")
+    def _named(self) -> Submitter:
+        if not (self.organizationName or self.lastName):
+            raise ValueError("organizationName or lastName is required")
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "organizationName": "Maple Billing",
+                "submitterIdentification": "ETIN4402",
+                "contactInformation": {"name": "Billing Office", "phoneNumber": "5555550100"},
+            }
+        }
+    )
+
+
+class Receiver(Model):
+    """1000B: who receives the claim (payer or clearinghouse); its ID is ``tradingPartnerServiceId``."""
+
+    organizationName: Text
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"organizationName": "Northwind Health"}}
+    )
+
+
+class BillingProvider(Model):
+    """2000A/2010AA: the billing provider (an organization, or a person with lastName)."""
+
+    providerType: Literal["BillingProvider"] = "BillingProvider"
+    npi: Npi
+    employerId: Tin | None = None
+    ssn: Annotated[str | None, Field(pattern=r"^\d{9}$")] = None
+    taxonomyCode: Annotated[str | None, Field(pattern=r"^[0-9A-Z]{10}$")] = None
+    organizationName: Text | None = None
+    lastName: Text | None = None
+    firstName: Text | None = None
+    address: Address
+    contactInformation: ContactInformation | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> BillingProvider:
+        if not (self.organizationName or self.lastName):
+            raise ValueError("organizationName or lastName is required")
+        if not (self.employerId or self.ssn):
+            raise ValueError("employerId (EIN) or ssn is required: the billing provider's TIN")
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "providerType": "BillingProvider",
+                "npi": "1999999984",
+                "employerId": "123456789",
+                "organizationName": "Maple Street Clinic",
+                "address": {
+                    "address1": "1 Maple St",
+                    "city": "Springfield",
+                    "state": "IL",
+                    "postalCode": "627011234",
+                },
+            }
+        }
+    )
+
+
+class RenderingProvider(Model):
+    """2310B: the rendering provider when it is not the billing provider."""
+
+    npi: Npi
+    organizationName: Text | None = None
+    lastName: Text | None = None
+    firstName: Text | None = None
+    middleName: Text | None = None
+    taxonomyCode: Annotated[str | None, Field(pattern=r"^[0-9A-Z]{10}$")] = None
+
+    @model_validator(mode="after")
+    def _named(self) -> RenderingProvider:
+        if not (self.organizationName or self.lastName):
+            raise ValueError("organizationName or lastName is required")
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"npi": "1999999992", "lastName": "Doe", "firstName": "Jane"}}
+    )
+
+
+#: SBR01 payer responsibility sequence
+ResponsibilityCode = Literal["P", "S", "T", "A", "B", "C", "D", "E", "F", "G", "H", "U"]
+
+
+class Subscriber(Model):
+    """2000B/2010BA: the insured. ``groupNumber`` (SBR03, also accepted as ``policyNumber``)."""
+
+    memberId: Annotated[str, Field(min_length=2, max_length=80)]
+    paymentResponsibilityLevelCode: ResponsibilityCode = "P"
+    firstName: Text | None = None
+    lastName: Text
+    middleName: Text | None = None
+    suffix: Text | None = None
+    gender: Gender | None = None
+    dateOfBirth: dt.date | None = None
+    address: Address | None = None
+    groupNumber: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=50,
+            validation_alias=AliasChoices("groupNumber", "policyNumber"),
+        ),
+    ] = None
+    groupName: Annotated[str | None, Field(min_length=1, max_length=60)] = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "memberId": "NWH00012345",
+                "paymentResponsibilityLevelCode": "P",
+                "firstName": "Jane",
+                "lastName": "Doe",
+                "gender": "F",
+                "dateOfBirth": "1980-04-12",
+                "groupNumber": "G12345",
+                "address": {
+                    "address1": "9 Elm St",
+                    "city": "Springfield",
+                    "state": "IL",
+                    "postalCode": "62701",
+                },
+            }
+        }
+    )
+
+
+class Dependent(Model):
+    """2000C/2010CA: the patient when not the subscriber, with PAT01 ``relationshipToSubscriberCode``."""
+
+    firstName: Text | None = None
+    lastName: Text
+    middleName: Text | None = None
+    suffix: Text | None = None
+    gender: Gender
+    dateOfBirth: dt.date
+    relationshipToSubscriberCode: Literal["01", "19", "20", "21", "39", "40", "53", "G8"]
+    address: Address
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "firstName": "Pip",
+                "lastName": "Doe",
+                "gender": "M",
+                "dateOfBirth": "2015-09-23",
+                "relationshipToSubscriberCode": "19",
+                "address": {
+                    "address1": "9 Elm St",
+                    "city": "Springfield",
+                    "state": "IL",
+                    "postalCode": "62701",
+                },
+            }
+        }
+    )
+
+
+class Payer(Model):
+    """2010BB: the payer; ``payerId`` defaults to ``tradingPartnerServiceId``."""
+
+    organizationName: Text
+    payerId: Annotated[str | None, Field(min_length=2, max_length=80)] = None
+    address: Address | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"organizationName": "Northwind Health", "payerId": "77001"}}
+    )
+
+
+class DiagnosisCode(Model):
+    """One HI code: ABK principal (ICD-10-CM), ABF other; BK/BF for ICD-9."""
+
+    diagnosisTypeCode: Literal["ABK", "ABF", "BK", "BF"]
+    diagnosisCode: Annotated[str, Field(pattern=r"^[A-Z0-9]{3,7}$", description="without the dot")]
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"diagnosisTypeCode": "ABK", "diagnosisCode": "J069"}}
+    )
+
+
+Pointer = Annotated[str, Field(pattern=r"^([1-9]|1[0-2])$")]
+
+
+class DiagnosisPointers(Model):
+    """SV107: up to four pointers (1-12) into ``healthCareCodeInformation``."""
+
+    diagnosisCodePointers: Annotated[list[Pointer], Field(min_length=1, max_length=4)]
+
+    model_config = ConfigDict(json_schema_extra={"example": {"diagnosisCodePointers": ["1", "2"]}})
+
+
+class ProfessionalService(Model):
+    """SV1: the procedure, its charge and units."""
+
+    procedureIdentifier: Literal["HC", "ER", "IV", "WK"] = "HC"
+    procedureCode: Annotated[str, Field(pattern=r"^[A-Z0-9]{1,48}$")]
+    procedureModifiers: Annotated[
+        list[Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$")]], Field(max_length=4)
+    ] = Field(default_factory=list)
+    description: Annotated[str | None, Field(min_length=1, max_length=80)] = None
+    lineItemChargeAmount: Charge
+    measurementUnit: Literal["UN", "MJ"] = "UN"
+    serviceUnitCount: Quantity
+    placeOfServiceCode: Annotated[str | None, Field(pattern=r"^\d{2}$")] = None
+    compositeDiagnosisCodePointers: DiagnosisPointers
+    emergencyIndicator: Literal["Y"] | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "procedureIdentifier": "HC",
+                "procedureCode": "99213",
+                "procedureModifiers": ["25"],
+                "lineItemChargeAmount": "125",
+                "measurementUnit": "UN",
+                "serviceUnitCount": "1",
+                "compositeDiagnosisCodePointers": {"diagnosisCodePointers": ["1"]},
+            }
+        }
+    )
+
+
+class ServiceLine(Model):
+    """2400: one service line (LX, SV1, DTP*472, REF*6R)."""
+
+    serviceDate: dt.date
+    serviceDateEnd: dt.date | None = None
+    providerControlNumber: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    professionalService: ProfessionalService
+
+    @model_validator(mode="after")
+    def _period(self) -> ServiceLine:
+        if self.serviceDateEnd is not None and self.serviceDateEnd < self.serviceDate:
+            raise ValueError("serviceDateEnd is before serviceDate")
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "serviceDate": "2024-02-01",
+                "providerControlNumber": "LN0001-1",
+                "professionalService": example(ProfessionalService),
+            }
+        }
+    )
+
+
+#: SBR09 claim filing indicator codes
+ClaimFilingCode = Literal[
+    "11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS", "FI", "HM", "LM",
+    "MA", "MB", "MC", "OF", "TV", "VA", "WC", "ZZ",
+]  # fmt: skip
+
+
+class ClaimInformation(Model):
+    """2300: the claim (CLM), its diagnoses (HI), numbers (REF) and service lines (2400)."""
+
+    claimFilingCode: ClaimFilingCode
+    patientControlNumber: Annotated[str, Field(min_length=1, max_length=38)]
+    claimChargeAmount: Charge
+    placeOfServiceCode: Annotated[str, Field(pattern=r"^\d{2}$")]
+    claimFrequencyCode: Literal["1", "7", "8"] = "1"
+    signatureIndicator: Literal["Y", "N"] = "Y"
+    planParticipationCode: Literal["A", "B", "C"] = "A"
+    benefitsAssignmentCertificationIndicator: Literal["Y", "N", "W"] = "Y"
+    releaseInformationCode: Literal["I", "Y"] = "Y"
+    priorAuthorizationNumber: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    referralNumber: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    payerClaimControlNumber: Annotated[
+        str | None,
+        Field(min_length=1, max_length=50, description="REF*F8: the claim a 7 or 8 replaces"),
+    ] = None
+    medicalRecordNumber: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    healthCareCodeInformation: Annotated[list[DiagnosisCode], Field(min_length=1, max_length=12)]
+    renderingProvider: RenderingProvider | None = None
+    serviceLines: Annotated[list[ServiceLine], Field(min_length=1, max_length=50)]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "claimFilingCode": "CI",
+                "patientControlNumber": "PCN0001",
+                "claimChargeAmount": "125",
+                "placeOfServiceCode": "11",
+                "claimFrequencyCode": "1",
+                "signatureIndicator": "Y",
+                "planParticipationCode": "A",
+                "benefitsAssignmentCertificationIndicator": "Y",
+                "releaseInformationCode": "Y",
+                "healthCareCodeInformation": [
+                    {"diagnosisTypeCode": "ABK", "diagnosisCode": "J069"}
+                ],
+                "serviceLines": [example(ServiceLine)],
+            }
+        }
+    )
+
+
+class _ClaimBody(Model):
+    controlNumber: Annotated[
+        str,
+        Field(
+            pattern=r"^\d{4,9}$",
+            description="ST02 and BHT03: 4-9 digits, unique per sender",
+        ),
+    ]
+    tradingPartnerServiceId: Annotated[
+        str, Field(min_length=2, max_length=80, description="the payer ID (1000B receiver NM109)")
+    ]
+    submitter: Submitter
+    receiver: Receiver
+    billing: BillingProvider
+    subscriber: Subscriber
+    dependent: Dependent | None = None
+    payer: Payer
+    claimInformation: ClaimInformation
+
+
+_EXAMPLE: dict[str, Any] = {
+    "controlNumber": "000000001",
+    "tradingPartnerServiceId": "77001",
+    "submitter": example(Submitter),
+    "receiver": {"organizationName": "Northwind Health"},
+    "billing": example(BillingProvider),
+    "subscriber": example(Subscriber),
+    "payer": {"organizationName": "Northwind Health", "payerId": "77001"},
+    "claimInformation": example(ClaimInformation),
+}
+
+
+class ClaimSubmission(_ClaimBody):
+    """A professional claim (837P, 005010X222A1) to submit.
+
+    Checked beyond the field formats: the claim charge equals the sum of the
+    line charges, a diagnosis pointer points at a listed diagnosis, the first
+    diagnosis is the principal one (ABK/BK) and the others are not, and a
+    payer ID is given (``payer.payerId``, else ``tradingPartnerServiceId``).
+    """
+
+    model_config = ConfigDict(json_schema_extra={"example": _EXAMPLE})
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ClaimSubmission:
+        info = self.claimInformation
+        total = sum(
+            (Decimal(line.professionalService.lineItemChargeAmount) for line in info.serviceLines),
+            Decimal(0),
+        )
+        if Decimal(info.claimChargeAmount) != total:
+            raise ValueError(
+                f"claimInformation.claimChargeAmount {info.claimChargeAmount} is not the sum "
+                f"of the service lines' lineItemChargeAmount ({money(total)})"
+            )
+        codes = info.healthCareCodeInformation
+        if codes[0].diagnosisTypeCode not in ("ABK", "BK"):
+            raise ValueError("the first healthCareCodeInformation entry must be ABK (or BK)")
+        if any(c.diagnosisTypeCode in ("ABK", "BK") for c in codes[1:]):
+            raise ValueError("only the first healthCareCodeInformation entry may be ABK/BK")
+        for n, line in enumerate(info.serviceLines, 1):
+            pointers = line.professionalService.compositeDiagnosisCodePointers
+            for p in pointers.diagnosisCodePointers:
+                if int(p) > len(codes):
+                    raise ValueError(
+                        f"serviceLines[{n}] diagnosis pointer {p}: only {len(codes)} "
+                        "diagnosis codes are listed"
+                    )
+        if self.payer.payerId is None:
+            self.payer.payerId = self.tradingPartnerServiceId
+        return self
+
+
+class ClaimView(_ClaimBody):
+    """A stored 837P claim as JSON: the shape of :class:`ClaimSubmission`, not re-validated
+    for consistency (a stored claim is shown as it was received); ``controlNumber`` is its BHT03."""
+
+    controlNumber: Annotated[str, Field(description="BHT03 of the stored transaction set")]
+
+    model_config = ConfigDict(json_schema_extra={"example": _EXAMPLE})
