@@ -199,3 +199,63 @@ async def test_idempotency_key(client: httpx.AsyncClient) -> None:
     assert conflict.status_code == 409 and conflict.json()["type"].endswith(
         "/idempotency-key-reused"
     )
+
+
+async def test_eligibility_json_answers_from_the_store(client: httpx.AsyncClient) -> None:
+    from tests.conftest import FIXTURES
+
+    admin = {"Authorization": f"Bearer {ADMIN}", "Content-Type": "application/edi-x12"}
+    stored = await client.post(
+        "/v1/interchanges",
+        content=(FIXTURES / "271" / "hdhp-benefits-in-out-network-tpa.271").read_bytes(),
+        headers=admin,
+    )
+    assert stored.status_code == 200
+    doc = parse((FIXTURES / "271" / "hdhp-benefits-in-out-network-tpa.271").read_bytes())
+    ts = doc.transactions[0]
+    assert ts.root is not None
+    subscriber = next(ts.root.find("2100C")).first("NM1")
+    assert subscriber is not None
+    request = {
+        "controlNumber": "PM-0001",
+        "tradingPartnerServiceId": "SHP01",
+        "provider": {"organizationName": "LAKESIDE FAMILY CLINIC", "npi": "1234567893"},
+        "subscriber": {
+            "memberId": subscriber.get(9),
+            "firstName": subscriber.get(4),
+            "lastName": subscriber.get(3),
+            "dateOfBirth": "1985-04-12",
+        },
+        "encounter": {"serviceTypeCodes": ["30"], "dateOfService": "2025-06-01"},
+    }
+    key = client.headers["x-test-partner-key"]
+    answer = await client.post(
+        "/v1/eligibility", json=request, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["controlNumber"] == "PM-0001"
+    assert body["benefitsInformation"] and body["planStatus"]
+    assert (
+        parse(body["x12"].encode()).errors == [] and parse(body["x12Request"].encode()).errors == []
+    )
+    estimate = await client.get(
+        f"/v1/eligibility/{body['id']}/estimate?chargeAmount=2000&serviceTypeCode=30",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert estimate.status_code == 200, estimate.text
+    figures = estimate.json()
+    assert figures["steps"] and figures["patientPays"] and figures["planPays"]
+    # a member the store does not know: AAA 75
+    request["subscriber"]["memberId"] = "NOSUCHMEMBER"
+    unknown = await client.post(
+        "/v1/eligibility", json=request, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert unknown.status_code == 200
+    assert any(e["code"] == "75" for e in unknown.json()["errors"])
+    bad = await client.post(
+        "/v1/eligibility",
+        json={**request, "provider": {"npi": "12"}},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
