@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from fastapi import FastAPI, Request, Response
 
 from gateway import logging as gwlogging
-from gateway.api import eligibility, health, interchanges, problems
+from gateway.api import claims, eligibility, health, interchanges, problems
 from gateway.settings import Settings, get_settings
 from gateway.store.connect import alembic_config, database_url, upgrade
 from gateway.store.db import Database
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(health.router)
     app.include_router(interchanges.router)
     app.include_router(eligibility.router)
+    app.include_router(claims.router)
 
     @app.middleware("http")
     async def request_context(

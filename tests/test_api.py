@@ -259,3 +259,61 @@ async def test_eligibility_json_answers_from_the_store(client: httpx.AsyncClient
         headers={"Authorization": f"Bearer {key}"},
     )
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+async def test_claim_json_then_payment_shows_on_the_claim(client: httpx.AsyncClient) -> None:
+    from schemas.claims import ClaimSubmission, example
+    from tests.test_rules import remit
+
+    key = {"Authorization": f"Bearer {client.headers['x-test-partner-key']}"}
+    claim_json = example(ClaimSubmission)
+    submitted = await client.post("/v1/claims", json=claim_json, headers=key)
+    assert submitted.status_code == 200, submitted.text
+    body = submitted.json()
+    assert body["id"] and body["status"] == "parsed"
+    acks = parse(body["acknowledgments"]["x12"].encode())
+    assert acks.errors == [] and {t.guide.name for t in acks.transactions if t.guide} == {
+        "999",
+        "277CA",
+    }
+    pcn = claim_json["claimInformation"]["patientControlNumber"]
+    admin = {"Authorization": f"Bearer {ADMIN}", "Content-Type": "application/edi-x12"}
+    payment = (
+        remit("80", "20")
+        .replace(b"CLP*A1*", f"CLP*{pcn}*".encode())
+        .replace(b"000000101", b"000000303")
+    )
+    assert (
+        await client.post("/v1/interchanges", content=payment, headers=admin)
+    ).status_code == 200
+    detail = (
+        await client.get(f"/v1/claims/{body['id']}", headers={"Authorization": f"Bearer {ADMIN}"})
+    ).json()
+    assert detail["claim"]["claimInformation"]["patientControlNumber"] == pcn
+    steps = [t["step"] for t in detail["timeline"]]
+    assert steps[0] == "837P" and "835" in steps
+    assert detail["payments"][0]["remittance"]["claims"][0]["paidAmount"] == "80"
+    listing = (
+        await client.get(
+            "/v1/remittances?traceNumber=CHK0001", headers={"Authorization": f"Bearer {ADMIN}"}
+        )
+    ).json()
+    assert listing["items"]
+    remit_id = listing["items"][0]["id"]
+    as_json = (
+        await client.get(
+            f"/v1/remittances/{remit_id}", headers={"Authorization": f"Bearer {ADMIN}"}
+        )
+    ).json()
+    reason = as_json["claims"][0]["serviceLines"][0]["adjustments"][0]
+    assert reason["reasonCode"] == "45" and reason["reasonDescription"]
+    as_x12 = await client.get(
+        f"/v1/remittances/{remit_id}?format=x12", headers={"Authorization": f"Bearer {ADMIN}"}
+    )
+    assert parse(as_x12.content).errors == []
+    bad = {
+        **claim_json,
+        "claimInformation": {**claim_json["claimInformation"], "claimChargeAmount": "1.00"},
+    }
+    refused = await client.post("/v1/claims", json=bad, headers=key)
+    assert refused.status_code == 422
