@@ -14,6 +14,9 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# fixtures for HTTP API tests (api_client, api_database_url)
+pytest_plugins = ["tests.api_support"]
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "x12-corpus"
 FIXTURES = ROOT / "fixtures" / "x12"

@@ -3,49 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy import text
 
-from gateway.api.auth import create_partner_key
-from gateway.app import create_app
-from gateway.settings import Settings
-from gateway.store.db import Database
 from parsers import parse
-from tests.db import fresh_database
+from tests.api_support import ADMIN
 from tests.x12 import claim, file_837
 
-ADMIN = "admin-secret-for-tests"
 GOOD = file_837([claim("A1", ["100*99213"]), claim("A2", ["50*85025"])])
 
 
-@pytest.fixture(scope="module")
-def database_url(worker_id: str) -> str:
-    return fresh_database(f"{worker_id}_api")
-
-
 @pytest.fixture
-async def client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    db = Database(database_url)
-    async with db.session() as s:
-        await s.execute(
-            text("TRUNCATE upload, partner, api_key, control_counter RESTART IDENTITY CASCADE")
-        )
-        await s.commit()
-    settings = Settings(admin_key=ADMIN, database_url=database_url, max_upload_bytes=200_000)
-    app = create_app(settings, db)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-        async with db.session() as s:
-            _, key = await create_partner_key(s, "submitter", [("ZZ", "SUBMITTER")])
-            _, other = await create_partner_key(s, "other", [("ZZ", "SOMEONE")])
-            await s.commit()
-        c.headers["x-test-partner-key"] = key
-        c.headers["x-test-other-key"] = other
-        yield c
-    await db.dispose()
+async def client(api_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    return api_client
 
 
 def auth(key: str) -> dict[str, str]:
