@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,6 +13,7 @@ import structlog
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI, Request, Response
 
+from gateway import jobs
 from gateway import logging as gwlogging
 from gateway.api import claims, eligibility, health, interchanges, problems
 from gateway.settings import Settings, get_settings
@@ -40,10 +42,20 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 await asyncio.to_thread(upgrade, url)
             owned = app.state.db = Database(url)
             app.state.migration_head = migration_head(url)
-        log.info("started", demo=settings.demo)
+        worker = None
+        if owned is not None and settings.embedded_worker:
+            worker = asyncio.create_task(jobs.run_worker(owned.url), name="x12gw-embedded-worker")
+        log.info("started", demo=settings.demo, embedded_worker=worker is not None)
         try:
             yield
         finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await worker
+            queue = getattr(app.state, "job_queue", None)
+            if queue is not None:
+                await queue.close_async()
             if owned is not None:
                 await owned.dispose()
 

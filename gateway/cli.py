@@ -371,6 +371,22 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
+    """Run a job worker (large uploads); any number may share one PostgreSQL."""
+    import asyncio
+
+    from gateway.jobs import run_worker
+    from gateway.store.connect import database_url, upgrade
+
+    url = database_url()
+    upgrade(url)
+    out.write("x12gw worker: waiting for jobs (Ctrl+C to stop)\n")
+    out.flush()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(url, wait=not args.once))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="x12gw", description="HIPAA 5010 X12 gateway")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -431,6 +447,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="load the demo partner and files, print keys"
     )
     p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("worker", help=cmd_worker.__doc__, description=cmd_worker.__doc__)
+    p.add_argument("--once", action="store_true", help="stop when the queue is empty")
+    p.set_defaults(run=cmd_worker)
 
     p = sub.add_parser("demo", help="validate and acknowledge the bundled demo files")
     p.add_argument("--folder", type=Path, default=None, help="folder of X12 files")

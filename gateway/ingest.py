@@ -363,8 +363,30 @@ async def ingest(
     registry: Registry | None = None,
     progress: Progress | None = None,
 ) -> IngestResult:
-    plugins = registry if registry is not None else default_registry()
+    """Store ``data`` (bytes first) and everything read from it."""
     upload_id = await store_upload(db, data, source, filename, content_type)
+    return await ingest_stored(
+        db, upload_id, data=data, snip_level=snip_level, registry=registry, progress=progress
+    )
+
+
+async def ingest_stored(
+    db: Database,
+    upload_id: int,
+    *,
+    data: bytes | None = None,
+    snip_level: int = 3,
+    registry: Registry | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Read and store an upload whose bytes are already stored (a job, a replay)."""
+    plugins = registry if registry is not None else default_registry()
+    if data is None:
+        async with db.session() as s:
+            upload = await s.get(m.Upload, upload_id)
+            if upload is None:
+                raise LookupError(f"no upload #{upload_id}")
+            data = upload.raw
     state = _Ingest(db, upload_id, data, plugins)
     try:
         async for event in _events(data, snip_level, progress):

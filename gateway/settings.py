@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 64 << 20
     #: Load the demo partner and files at start, and print their keys.
     demo: bool = False
+    #: Posts larger than this are answered 202 and processed by a worker (a job).
+    async_threshold_bytes: int = 4 << 20
+    #: Run a job worker inside the server (the single-machine mode); set false when
+    #: separate ``x12gw worker`` processes do the work.
+    embedded_worker: bool = True
 
     @field_validator("database_url")
     @classmethod

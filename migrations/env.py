@@ -30,8 +30,20 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Leave the task queue's own tables (procrastinate_*) out of autogenerate."""
+    table = getattr(obj, "table", obj)
+    table_name = getattr(table, "name", name) or ""
+    return not str(table_name).startswith("procrastinate_")
+
+
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        include_object=_ours,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

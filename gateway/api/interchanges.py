@@ -14,7 +14,8 @@ from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.idempotency import idempotent
 from gateway.api.problems import Problem
 from gateway.emit import EmitError, emit_transaction
-from gateway.ingest import default_registry, ingest
+from gateway.ingest import default_registry, ingest, store_upload
+from gateway.jobs import job_queue, submit
 from gateway.store import models as m
 from gateway.store.records import load_records
 
@@ -142,9 +143,32 @@ async def post_interchanges(
             )
 
     async def handle() -> JSONResponse:
+        if len(data) > settings.async_threshold_bytes:
+            return await _defer(request, db, settings, data, filename)
         return await _store(request, db, settings, data, filename)
 
     return await idempotent(request, db, principal, data, handle)
+
+
+async def _defer(
+    request: Request, db: DbDep, settings: SettingsDep, data: bytes, filename: str | None
+) -> JSONResponse:
+    """Large files: the bytes are stored now, a worker reads them; the answer is a job to poll."""
+    upload_id = await store_upload(
+        db, data, m.Source.UPLOAD, filename, request.headers.get("content-type")
+    )
+    queue = await job_queue(request)
+    job_id = await submit(queue, db, upload_id, len(data), settings.snip_level)
+    return JSONResponse(
+        {
+            "jobId": job_id,
+            "uploadId": upload_id,
+            "status": "queued",
+            "links": {"job": f"/v1/jobs/{job_id}"},
+        },
+        status_code=202,
+        headers={"Location": f"/v1/jobs/{job_id}"},
+    )
 
 
 async def _store(
@@ -380,4 +404,31 @@ async def get_transaction(
             }
             for r in records
         ],
+    }
+
+
+@router.get("/jobs/{job_id}", summary="A background job: progress and, when done, its result")
+async def get_job(job_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    job = await session.get(m.IngestJob, job_id)
+    if job is None:
+        raise Problem(404, "not-found", "Not found", f"No job #{job_id}")
+    upload = await session.get(m.Upload, job.upload_id)
+    if upload is None or (
+        not principal.is_admin
+        and not any(principal.may_send_as(q, s) for q, s in isa_senders(upload.raw[:4096]))
+    ):
+        raise Problem(404, "not-found", "Not found", f"No job #{job_id}")
+    return {
+        "id": job.id,
+        "uploadId": job.upload_id,
+        "status": job.status,
+        "attempts": job.attempts,
+        "progress": {
+            "bytesRead": job.bytes_read,
+            "bytesTotal": job.bytes_total,
+            "transactionSetsDone": job.sets_done,
+            "transactionSetsFailed": job.sets_failed,
+        },
+        "result": job.result or None,
+        "error": job.error,
     }

@@ -273,3 +273,22 @@ class IdempotentRequest(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = _now()
+
+
+class IngestJob(Base):
+    """A large upload processed by a worker (procrastinate), with its progress."""
+
+    __tablename__ = "ingest_job"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("upload.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued/running/done/failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    bytes_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_read: Mapped[int] = mapped_column(BigInteger, default=0)
+    sets_done: Mapped[int] = mapped_column(Integer, default=0)
+    sets_failed: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = _now()
+    updated_at: Mapped[dt.datetime] = _now()

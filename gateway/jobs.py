@@ -1,0 +1,210 @@
+"""Background ingestion of large uploads on procrastinate (a PostgreSQL task queue).
+
+The request stores the raw bytes, creates an ``ingest_job`` row and defers a job;
+any number of ``x12gw worker`` processes (or the one the embedded server runs)
+take jobs from the same PostgreSQL. A job is safe to run again: it first removes
+whatever an earlier, interrupted attempt stored for the upload, in one database
+transaction, then ingests it from the stored bytes. Workers that stop
+heartbeating have their jobs retried by the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import procrastinate
+import structlog
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import make_url
+
+from gateway.store import models as m
+from gateway.store.db import Database
+
+QUEUE = "x12gw"
+log = structlog.get_logger("x12gw.jobs")
+
+
+def conninfo(url: str) -> str:
+    """A libpq URL for psycopg from any of our PostgreSQL URLs."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def make_app(url: str) -> procrastinate.App:
+    """A task queue on the database at ``url``, with the gateway's tasks registered."""
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
+    app.task(
+        name="x12gw.ingest",
+        queue=QUEUE,
+        retry=procrastinate.RetryStrategy(max_attempts=5, wait=2),
+    )(ingest_task)
+    return app
+
+
+_databases: dict[str, Database] = {}
+
+
+def _db(url: str) -> Database:
+    db = _databases.get(url)
+    if db is None:
+        db = _databases[url] = Database(url)
+    return db
+
+
+async def forget_partial(db: Database, upload_id: int) -> None:
+    """Remove what an interrupted attempt stored for ``upload_id`` (the raw bytes stay)."""
+    async with db.session() as s:
+        ids = select(m.Interchange.id).where(m.Interchange.upload_id == upload_id)
+        await s.execute(delete(m.RecordRow).where(m.RecordRow.interchange_id.in_(ids)))
+        await s.execute(delete(m.Acknowledgment).where(m.Acknowledgment.interchange_id.in_(ids)))
+        await s.execute(delete(m.TransactionSet).where(m.TransactionSet.interchange_id.in_(ids)))
+        await s.execute(delete(m.FunctionalGroup).where(m.FunctionalGroup.interchange_id.in_(ids)))
+        await s.execute(
+            update(m.Interchange)
+            .where(m.Interchange.duplicate_of_id.in_(ids))
+            .values(duplicate_of_id=None)
+        )
+        await s.execute(delete(m.Interchange).where(m.Interchange.upload_id == upload_id))
+        await s.commit()
+
+
+async def run_ingest_job(url: str, job_id: int, snip_level: int = 3) -> dict[str, Any]:
+    from gateway.ingest import ingest_stored
+
+    db = _db(url)
+    async with db.session() as s:
+        job = await s.get(m.IngestJob, job_id)
+        if job is None:
+            raise LookupError(f"no ingest job #{job_id}")
+        upload_id = job.upload_id
+        await s.execute(
+            update(m.IngestJob)
+            .where(m.IngestJob.id == job_id)
+            .values(
+                status="running",
+                attempts=m.IngestJob.attempts + 1,
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        await s.commit()
+    await forget_partial(db, upload_id)
+    loop = asyncio.get_running_loop()
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = loop.time()
+        if now - last[0] < 0.5 and done < total:
+            return
+        last[0] = now
+
+        async def save() -> None:
+            async with db.session() as s:
+                await s.execute(
+                    update(m.IngestJob)
+                    .where(m.IngestJob.id == job_id)
+                    .values(bytes_read=done, bytes_total=total, updated_at=dt.datetime.now(dt.UTC))
+                )
+                await s.commit()
+
+        asyncio.run_coroutine_threadsafe(save(), loop)
+
+    try:
+        result = await ingest_stored(db, upload_id, snip_level=snip_level, progress=progress)
+    except Exception as exc:
+        async with db.session() as s:
+            await s.execute(
+                update(m.IngestJob)
+                .where(m.IngestJob.id == job_id)
+                .values(
+                    status="failed", error=type(exc).__name__, updated_at=dt.datetime.now(dt.UTC)
+                )
+            )
+            await s.commit()
+        raise
+    summary = {
+        "uploadId": result.upload_id,
+        "interchanges": [
+            {
+                "id": o.id,
+                "controlNumber": o.control_number,
+                "status": o.status,
+                "transactionSets": o.transaction_sets,
+            }
+            for o in result.interchanges
+        ],
+        "acknowledgments": {"x12": result.acks.decode("latin-1"), **result.ack_summary},
+        "findings": result.findings,
+    }
+    async with db.session() as s:
+        sets = [
+            row.status
+            for row in (
+                await s.execute(
+                    select(m.TransactionSet.status).where(
+                        m.TransactionSet.interchange_id.in_(
+                            select(m.Interchange.id).where(m.Interchange.upload_id == upload_id)
+                        )
+                    )
+                )
+            ).all()
+        ]
+        await s.execute(
+            update(m.IngestJob)
+            .where(m.IngestJob.id == job_id)
+            .values(
+                status="done",
+                sets_done=sum(1 for x in sets if x != m.Status.FAILED),
+                sets_failed=sum(1 for x in sets if x == m.Status.FAILED),
+                bytes_read=m.IngestJob.bytes_total,
+                result=summary,
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        await s.commit()
+    return summary
+
+
+async def ingest_task(url: str, job_id: int, snip_level: int = 3) -> None:
+    await run_ingest_job(url, job_id, snip_level)
+
+
+async def submit(
+    app: procrastinate.App, db: Database, upload_id: int, size: int, snip_level: int
+) -> int:
+    async with db.session() as s:
+        job = m.IngestJob(upload_id=upload_id, bytes_total=size, status="queued", result={})
+        s.add(job)
+        await s.commit()
+        job_id = job.id
+    deferrer = app.configure_task(name="x12gw.ingest", lock=f"upload-{upload_id}", queue=QUEUE)
+    await deferrer.defer_async(url=db.url, job_id=job_id, snip_level=snip_level)
+    return job_id
+
+
+async def job_queue(request: Any) -> procrastinate.App:
+    """The app's task queue, opened on first use (one per process)."""
+    state = request.app.state
+    queue: procrastinate.App | None = getattr(state, "job_queue", None)
+    if queue is None:
+        queue = make_app(state.db.url)
+        await queue.open_async()
+        state.job_queue = queue
+    return queue
+
+
+async def retry_stalled(app: procrastinate.App) -> int:
+    """Give the jobs of workers that stopped heartbeating to someone else."""
+    stalled = list(await app.job_manager.get_stalled_jobs(queue=QUEUE))
+    for job in stalled:
+        await app.job_manager.retry_job(job)
+    return len(stalled)
+
+
+async def run_worker(url: str, *, wait: bool = True) -> None:
+    """A worker for the x12gw queue; with ``wait`` False it stops once the queue is empty."""
+    app = make_app(url)
+    async with app.open_async():
+        await retry_stalled(app)
+        await app.run_worker_async(queues=[QUEUE], wait=wait, install_signal_handlers=False)
