@@ -92,9 +92,11 @@ async def store_upload(
     source: m.Source,
     filename: str | None = None,
     content_type: str | None = None,
+    partner_id: int | None = None,
 ) -> int:
     async with db.session() as s:
         upload = m.Upload(
+            partner_id=partner_id,
             source=source.value,
             filename=filename,
             content_type=content_type,
@@ -362,9 +364,10 @@ async def ingest(
     snip_level: int = 3,
     registry: Registry | None = None,
     progress: Progress | None = None,
+    partner_id: int | None = None,
 ) -> IngestResult:
     """Store ``data`` (bytes first) and everything read from it."""
-    upload_id = await store_upload(db, data, source, filename, content_type)
+    upload_id = await store_upload(db, data, source, filename, content_type, partner_id)
     return await ingest_stored(
         db, upload_id, data=data, snip_level=snip_level, registry=registry, progress=progress
     )

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep
 from gateway.api.eligibility import GATEWAY_ID, _control
+from gateway.api.interchanges import may_read
 from gateway.api.problems import Problem
 from gateway.emit import EmitError, emit_transaction
 from gateway.ingest import default_registry, ingest
@@ -54,7 +55,7 @@ async def submit_claim(
     x12 = claim_x12(
         claim, sender=GATEWAY_ID, interchange_control=await _control(session, GATEWAY_ID[1])
     )
-    result = await ingest(db, x12, source=m.Source.API)
+    result = await ingest(db, x12, source=m.Source.API, partner_id=principal.partner_id)
     outcome = result.interchanges[0] if result.interchanges else None
     set_id = outcome.transaction_sets[0] if outcome and outcome.transaction_sets else None
     claim_id = None
@@ -90,7 +91,7 @@ async def get_claim(claim_id: int, session: SessionDep, principal: PrincipalDep)
     if row is None or row.entity != "claim":
         raise Problem(404, "not-found", "Not found", f"No claim #{claim_id}")
     ic = await session.get(m.Interchange, row.interchange_id)
-    if ic is None or not principal.may_send_as(ic.sender_qualifier, ic.sender_id):
+    if ic is None or not await may_read(session, principal, ic):
         raise Problem(404, "not-found", "Not found", f"No claim #{claim_id}")
     records = await load_records(session, row.transaction_set_id)
     views = claim_views(_claim_of(records, row.patient_control_number or ""))

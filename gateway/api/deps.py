@@ -36,6 +36,7 @@ async def get_principal(
 ) -> Principal:
     principal = await authenticate(request, session, settings.admin_key)
     request.state.partner = principal.partner or principal.role
+    request.state.partner_id = principal.partner_id
     return principal
 
 

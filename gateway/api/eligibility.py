@@ -46,7 +46,7 @@ async def check_eligibility(
         receiver=payer,
         control=await _control(session, GATEWAY_ID[1]),
     )
-    stored_270 = await ingest(db, x12_270, source=m.Source.API)
+    stored_270 = await ingest(db, x12_270, source=m.Source.API, partner_id=principal.partner_id)
     answer = await answer_270(db, inquiry)
     x12_271 = emit(
         PLUGIN,
@@ -56,7 +56,7 @@ async def check_eligibility(
         receiver=GATEWAY_ID,
         control=await _control(session, payer[1]),
     )
-    stored_271 = await ingest(db, x12_271, source=m.Source.API)
+    stored_271 = await ingest(db, x12_271, source=m.Source.API, partner_id=principal.partner_id)
     responses = responses_from_records(answer)
     if not responses:
         raise Problem(502, "responder", "The responder gave no answer")

@@ -96,11 +96,23 @@ def _interchange_json(row: m.Interchange) -> dict[str, Any]:
     }
 
 
+async def may_read(session: SessionDep, principal: PrincipalDep, row: m.Interchange) -> bool:
+    """Admins read everything; a partner what it sent as its ISA senders or posted with its key."""
+    if principal.may_send_as(row.sender_qualifier, row.sender_id):
+        return True
+    upload = await session.get(m.Upload, row.upload_id)
+    return (
+        upload is not None
+        and upload.partner_id is not None
+        and upload.partner_id == principal.partner_id
+    )
+
+
 async def _visible(
     session: SessionDep, principal: PrincipalDep, interchange_id: int
 ) -> m.Interchange:
     row = await session.get(m.Interchange, interchange_id)
-    if row is None or not principal.may_send_as(row.sender_qualifier, row.sender_id):
+    if row is None or not await may_read(session, principal, row):
         raise Problem(404, "not-found", "Not found", f"No interchange #{interchange_id}")
     return row
 
@@ -155,7 +167,12 @@ async def _defer(
 ) -> JSONResponse:
     """Large files: the bytes are stored now, a worker reads them; the answer is a job to poll."""
     upload_id = await store_upload(
-        db, data, m.Source.UPLOAD, filename, request.headers.get("content-type")
+        db,
+        data,
+        m.Source.UPLOAD,
+        filename,
+        request.headers.get("content-type"),
+        getattr(request.state, "partner_id", None),
     )
     queue = await job_queue(request)
     job_id = await submit(queue, db, upload_id, len(data), settings.snip_level)
@@ -181,6 +198,7 @@ async def _store(
         filename=filename,
         content_type=request.headers.get("content-type"),
         snip_level=settings.snip_level,
+        partner_id=getattr(request.state, "partner_id", None),
     )
     body = {
         "uploadId": result.upload_id,
@@ -236,7 +254,10 @@ async def list_interchanges(
                 *(
                     and_(m.Interchange.sender_qualifier == q, m.Interchange.sender_id == s)
                     for q, s in pairs
-                )
+                ),
+                m.Interchange.upload_id.in_(
+                    select(m.Upload.id).where(m.Upload.partner_id == principal.partner_id)
+                ),
             )
         )
     if status:

@@ -85,6 +85,8 @@ class Upload(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED)
+    #: the trading partner whose key posted it (reads are allowed to it as well)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"), index=True)
     #: findings outside any interchange (prose before ISA, no ISA at all ...)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     error: Mapped[str | None] = mapped_column(Text)
