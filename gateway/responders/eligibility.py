@@ -72,6 +72,22 @@ async def answer_270(db: Database, inquiry: list[Record]) -> list[Record]:
                 found = _subtree(await load_records(s, row.transaction_set_id), row.key)
     if found:
         answer = [_copy(r) for r in found if r.entity != "trace"]
+        asking = next(
+            (
+                r
+                for r in inquiry
+                if r.entity == "party" and r.fields.get("role") == "information_receiver"
+            ),
+            None,
+        )
+        for r in answer:  # the answer names the provider who asked, not whoever asked last time
+            if (
+                asking is not None
+                and r.entity == "party"
+                and r.fields.get("role") == "information_receiver"
+            ):
+                r.fields = dict(asking.fields)
+                r.index = dict(asking.index)
     else:
         answer = [_copy(r) for r in inquiry if r.entity not in ("inquiry", "trace")]
         for r in answer:
