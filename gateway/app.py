@@ -15,7 +15,17 @@ from fastapi import FastAPI, Request, Response
 
 from gateway import jobs
 from gateway import logging as gwlogging
-from gateway.api import claims, eligibility, health, interchanges, problems
+from gateway.api import (
+    admin,
+    claim_status,
+    claims,
+    core,
+    eligibility,
+    health,
+    interchanges,
+    prior_auth,
+    problems,
+)
 from gateway.settings import Settings, get_settings
 from gateway.store.connect import alembic_config, database_url, upgrade
 from gateway.store.db import Database
@@ -74,6 +84,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(interchanges.router)
     app.include_router(eligibility.router)
     app.include_router(claims.router)
+    app.include_router(claim_status.router)
+    app.include_router(prior_auth.router)
+    app.include_router(admin.router)
+    app.include_router(core.router)
 
     @app.middleware("http")
     async def request_context(
