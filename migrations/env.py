@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from gateway.store import audit, outbox  # noqa: F401  (their tables join Base.metadata)
 from gateway.store.db import async_url
 from gateway.store.models import Base
 
