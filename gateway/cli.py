@@ -351,6 +351,9 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
         admin_key = os.environ.get("X12GW_ADMIN_KEY") or f"x12gw-admin-{secrets.token_urlsafe(18)}"
         os.environ["X12GW_ADMIN_KEY"] = admin_key
+        from gateway.settings import get_settings
+
+        get_settings.cache_clear()  # read before the key was set; the app must see the printed key
         partner_key, loaded = asyncio.run(load_demo(url))
         out.write(
             "x12gw demo\n"
