@@ -26,9 +26,11 @@ from gateway.api import (
     prior_auth,
     problems,
 )
+from gateway.api.openapi import install as install_openapi_examples
 from gateway.settings import Settings, get_settings
 from gateway.store.connect import alembic_config, database_url, upgrade
 from gateway.store.db import Database
+from gateway.timeouts import RequestTimeout
 
 log = structlog.get_logger("x12gw.http")
 
@@ -75,11 +77,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         summary="HIPAA 5010 X12 gateway: X12 batches in and out, acknowledgments, normalized data",
         lifespan=lifespan,
     )
+    install_openapi_examples(app)
     app.state.settings = settings
     if db is not None:
         app.state.db = db
         app.state.migration_head = migration_head(db.url)
     problems.install(app)
+    # inside the request middleware below, so its log line and metrics see the 504
+    app.add_middleware(RequestTimeout, seconds=settings.request_timeout_seconds)
     app.include_router(health.router)
     app.include_router(interchanges.router)
     app.include_router(eligibility.router)

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     #: Run a job worker inside the server (the single-machine mode); set false when
     #: separate ``x12gw worker`` processes do the work.
     embedded_worker: bool = True
+    #: A request still running after this many seconds is answered 504 (what it stored
+    #: stays stored; a large file is answered 202 long before this, as a job).
+    request_timeout_seconds: float = 300.0
 
     @field_validator("database_url")
     @classmethod
