@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, cast
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
+from schemas.common import Npi
 from transactions.records import money
 
 __all__ = [
@@ -59,9 +60,6 @@ Charge = Annotated[
 #: A quantity (units, days): a positive decimal string
 Quantity = Annotated[
     str, Field(pattern=r"^\d{1,12}(\.\d{1,3})?$", examples=["1"]), AfterValidator(_canonical)
-]
-Npi = Annotated[
-    str, Field(pattern=r"^\d{10}$", description="National Provider Identifier (10 digits)")
 ]
 Tin = Annotated[str, Field(pattern=r"^\d{9}$", description="Federal tax ID (EIN), 9 digits")]
 Text = Annotated[str, Field(min_length=1, max_length=80)]

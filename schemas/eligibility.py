@@ -20,6 +20,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from schemas.common import Npi
+
 # code tables -----------------------------------------------------------------------
 
 #: EB01: eligibility or benefit information.
@@ -223,7 +225,6 @@ NETWORK_INDICATORS = {"Y": "Yes", "N": "No", "U": "Unknown", "W": "Not Applicabl
 
 # shared types ----------------------------------------------------------------------
 
-Npi = Annotated[str, StringConstraints(pattern=r"^\d{10}$"), Field(description="NPI: 10 digits")]
 ServiceTypeCode = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Z0-9]{1,2}$"),

@@ -32,6 +32,8 @@ from pydantic import (
     model_validator,
 )
 
+from schemas.common import Npi
+
 # code tables -----------------------------------------------------------------------
 
 #: UM01: request category.
@@ -58,7 +60,6 @@ NO_PRECERT_MESSAGE = "NO PRECERTIFICATION REQUIRED"
 
 # shared types ----------------------------------------------------------------------
 
-Npi = Annotated[str, StringConstraints(pattern=r"^\d{10}$"), Field(description="NPI: 10 digits")]
 #: text that goes into X12: no separator characters (X12 has no escape)
 _TEXT = r"^[^~*:^|>\\]+$"
 Name = Annotated[

@@ -126,7 +126,8 @@ def test_request_defaults_to_service_type_30() -> None:
     ("patch", "message"),
     [
         ({"provider": {"organizationName": "X", "npi": "12345"}}, "String should match pattern"),
-        ({"provider": {"npi": "1234567890"}}, "organizationName or lastName is required"),
+        ({"provider": {"npi": "1234567893"}}, "organizationName or lastName is required"),
+        ({"provider": {"organizationName": "X", "npi": "1234567890"}}, "not an NPI"),
         (
             {"subscriber": {"memberId": "A", "lastName": "B", "dateOfBirth": "2025-02-30"}},
             "date",
