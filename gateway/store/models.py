@@ -57,6 +57,8 @@ class Status(enum.StrEnum):
     REJECTED = "rejected"
     FAILED = "failed"
     DUPLICATE = "duplicate"
+    #: an interchange a corrected version replaced (its bytes are kept, its records moved on)
+    SUPERSEDED = "superseded"
 
 
 class Source(enum.StrEnum):
@@ -64,6 +66,7 @@ class Source(enum.StrEnum):
     API = "api"
     REPLAY = "replay"
     CLI = "cli"
+    CORRECTION = "correction"
 
 
 def _now() -> Any:
@@ -127,6 +130,8 @@ class Interchange(Base):
     status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED, index=True)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("interchange.id"))
+    #: a corrected version points to the interchange it corrects (whose bytes stay as they were)
+    version_of_id: Mapped[int | None] = mapped_column(ForeignKey("interchange.id"), index=True)
 
     upload: Mapped[Upload] = relationship(back_populates="interchanges")
     groups: Mapped[list[FunctionalGroup]] = relationship(back_populates="interchange")
@@ -181,6 +186,9 @@ class Acknowledgment(Base):
     kinds: Mapped[str] = mapped_column(String(32))  # e.g. "TA1,999,277CA"
     x12: Mapped[bytes] = mapped_column(LargeBinary)
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: sha256 of this interchange's acknowledgment without control numbers and dates:
+    #: a replay re-issues acknowledgments only when it changes
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class ControlCounter(Base):
@@ -290,6 +298,58 @@ class IngestJob(Base):
     bytes_read: Mapped[int] = mapped_column(BigInteger, default=0)
     sets_done: Mapped[int] = mapped_column(Integer, default=0)
     sets_failed: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = _now()
+    updated_at: Mapped[dt.datetime] = _now()
+
+
+class Attempt(Base):
+    """One run of parse -> validate -> store over an interchange: the first ingest, each
+    replay and each correction, with who ran it and what came out (no PHI: codes and IDs)."""
+
+    __tablename__ = "attempt"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    interchange_id: Mapped[int] = mapped_column(
+        ForeignKey("interchange.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # ingest / replay / correction
+    actor: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[dt.datetime] = _now()
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the interchange status it left (or "failed" when the attempt itself failed)
+    outcome: Mapped[str] = mapped_column(String(16))
+    #: transient (retried automatically) or permanent (waits for a person); None when it ran
+    failure: Mapped[str | None] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    #: finding codes and counts of the interchange, its groups and sets
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    #: per transaction set: id, control number, status, error, records
+    sets: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    #: what changed against the attempt before (see ``gateway.replay``)
+    diff: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    acks_reissued: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+
+
+class ReplayJob(Base):
+    """A bulk replay by filter, run by a worker, with its progress."""
+
+    __tablename__ = "replay_job"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    filter: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued/running/done/failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    #: the newest interchange the filter may match (fixed when the job is created) and the
+    #: last one finished: a retried job resumes after it
+    upto_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = _now()
