@@ -334,6 +334,228 @@ def cmd_emit(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _filter_of(args: argparse.Namespace) -> dict[str, Any]:
+    wanted = {
+        "status": args.status,
+        "sender": args.sender,
+        "type": args.type,
+        "receivedFrom": args.since,
+        "receivedTo": args.until,
+        "findingCode": args.finding_code,
+    }
+    return {k: v for k, v in wanted.items() if v}
+
+
+@contextlib.contextmanager
+def _count_bar(total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on a terminal for runs of more than one interchange."""
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("replaying", total=total)
+        yield lambda: bar.advance(task)
+
+
+def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
+    """Replay stored interchanges (by ID, or every one a filter selects) with today's code;
+    exit 1 when any failed. --dry-run shows what would change."""
+    import asyncio
+
+    from gateway import replay as rp
+    from gateway.store.connect import database_url
+    from gateway.store.db import Database
+
+    wanted = _filter_of(args)
+    if bool(args.ids) == bool(wanted):
+        raise UsageError("give interchange IDs or filter options (--status, --since ...), not both")
+    actor = f"cli:{os.environ.get('USER', 'unknown')}"[:120]
+
+    async def go() -> int:
+        db = Database(database_url())
+        status = 0
+        results: list[dict[str, Any]] = []
+        try:
+            ids = list(args.ids)
+            if wanted:
+                async with db.session() as s:
+                    ids = list(await s.scalars(rp.targets(wanted)))
+            with _count_bar(len(ids)) as advance:
+                for iid in ids:
+                    try:
+                        if args.dry_run:
+                            result = await rp.replay(db, iid, actor=actor, dry_run=True)
+                        else:
+                            result = await rp.replay_retrying(db, iid, actor=actor)
+                        row = result.public()
+                        line = (
+                            f"#{iid}: {result.status_before} -> {result.status_after}, "
+                            f"{'changed' if result.changed else 'unchanged'}"
+                            f"{', acknowledgment re-issued' if result.acks_reissued else ''}"
+                            f"{' (dry run)' if args.dry_run else ''}"
+                        )
+                    except rp.ReplayError as exc:
+                        row = {"interchangeId": iid, "error": str(exc)}
+                        line = f"#{iid}: not replayed: {exc}"
+                        status = 1
+                    except Exception as exc:  # recorded as a failed attempt
+                        row = {"interchangeId": iid, "error": type(exc).__name__}
+                        line = f"#{iid}: failed ({type(exc).__name__}); see its attempts"
+                        status = 1
+                    results.append(row)
+                    if not args.json:
+                        out.write(line + "\n")
+                    advance()
+            if args.json:
+                out.write(json.dumps({"items": results}, indent=2) + "\n")
+            elif not ids:
+                out.write("no interchange matches\n")
+        finally:
+            await db.dispose()
+        return status
+
+    return asyncio.run(go())
+
+
+def cmd_interchanges(args: argparse.Namespace, out: TextIO) -> int:
+    """Stored interchanges: ``list`` (newest first, with filters) and ``show ID``."""
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from gateway import replay as rp
+    from gateway.store import models as m
+    from gateway.store.connect import database_url
+    from gateway.store.db import Database
+
+    async def listing(db: Database) -> int:
+        wanted = _filter_of(args)
+        query = select(m.Interchange.id) if args.all and not wanted else rp.targets(wanted)
+        query = query.order_by(None).order_by(m.Interchange.id.desc()).limit(args.limit)
+        async with db.session() as s:
+            ids = list(await s.scalars(query))
+            rows = (
+                await s.scalars(
+                    select(m.Interchange)
+                    .where(m.Interchange.id.in_(ids))
+                    .order_by(m.Interchange.id.desc())
+                )
+            ).all()
+            sets = dict(
+                (
+                    await s.execute(
+                        select(m.TransactionSet.interchange_id, func.count())
+                        .where(m.TransactionSet.interchange_id.in_(ids))
+                        .group_by(m.TransactionSet.interchange_id)
+                    )
+                ).all()
+            )
+        items: list[dict[str, Any]] = [
+            {
+                "id": r.id,
+                "receivedAt": r.received_at.isoformat(),
+                "sender": f"{r.sender_qualifier}:{r.sender_id}",
+                "controlNumber": r.control_number,
+                "status": r.status,
+                "transactionSets": int(sets.get(r.id, 0)),
+                "versionOf": r.version_of_id,
+            }
+            for r in rows
+        ]
+        if args.json:
+            out.write(json.dumps({"items": items}, indent=2) + "\n")
+            return 0
+        for i in items:
+            corrects = f"  corrects #{i['versionOf']}" if i["versionOf"] else ""
+            out.write(
+                f"#{i['id']:<8} {i['receivedAt'][:19]}  {i['sender']:<18} {i['controlNumber']:<9}"
+                f"  {i['status']:<10} {i['transactionSets']} set(s){corrects}\n"
+            )
+        if not items:
+            out.write("no interchange matches\n")
+        return 0
+
+    async def show(db: Database) -> int:
+        async with db.session() as s:
+            row = await s.get(m.Interchange, args.id)
+            if row is None:
+                raise UsageError(f"no interchange #{args.id}")
+            sets = (
+                await s.scalars(
+                    select(m.TransactionSet)
+                    .where(m.TransactionSet.interchange_id == row.id)
+                    .order_by(m.TransactionSet.id)
+                )
+            ).all()
+            history = [rp.attempt_json(a) for a in await rp.attempts(s, row.id)]
+        body: dict[str, Any] = {
+            "id": row.id,
+            "uploadId": row.upload_id,
+            "receivedAt": row.received_at.isoformat(),
+            "sender": f"{row.sender_qualifier}:{row.sender_id}",
+            "receiver": f"{row.receiver_qualifier}:{row.receiver_id}",
+            "controlNumber": row.control_number,
+            "status": row.status,
+            "duplicateOf": row.duplicate_of_id,
+            "versionOf": row.version_of_id,
+            "findings": [f.get("code") for f in row.findings],
+            "transactionSets": [
+                {
+                    "id": t.id,
+                    "type": t.kind or t.st01,
+                    "controlNumber": t.control_number,
+                    "status": t.status,
+                    "error": t.error.split(":")[0] if t.error else None,
+                    "findings": [f.get("code") for f in t.findings],
+                }
+                for t in sets
+            ],
+            "attempts": history,
+        }
+        if args.json:
+            out.write(json.dumps(body, indent=2) + "\n")
+            return 0
+        out.write(
+            f"interchange #{row.id} {body['sender']} -> {body['receiver']} "
+            f"ISA13 {row.control_number}: {row.status}\n"
+        )
+        if row.version_of_id:
+            out.write(f"  corrects #{row.version_of_id}\n")
+        for code in body["findings"]:
+            out.write(f"  finding {code}\n")
+        for t in body["transactionSets"]:
+            error = f" ({t['error']})" if t["error"] else ""
+            out.write(
+                f"  set #{t['id']} {t['type']} {t['controlNumber']}: {t['status']}{error}"
+                f", {len(t['findings'])} finding(s)\n"
+            )
+        out.write("attempts:\n")
+        for a in history:
+            failure = f" [{a['failure']}: {a['error']}]" if a["failure"] else ""
+            out.write(
+                f"  {a['startedAt'][:19]} {a['kind']:<10} by {a['actor']}: "
+                f"{a['outcome']}{failure}, {len(a['diff'])} change(s)\n"
+            )
+        return 0
+
+    async def go() -> int:
+        db = Database(database_url())
+        try:
+            return await (show(db) if args.action == "show" else listing(db))
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())
+
+
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     """Start the HTTP gateway (uvicorn); with --demo, load the demo partner and files first."""
     import asyncio
@@ -441,6 +663,35 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("emit", help=cmd_emit.__doc__, description=cmd_emit.__doc__)
     p.add_argument("id", type=int, help="transaction set ID (as ingest prints it)")
     p.set_defaults(run=cmd_emit)
+
+    def filters(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--status", help="interchange or transaction-set status (failed ...)")
+        p.add_argument("--sender", help="ISA06, or qualifier:ISA06")
+        p.add_argument("--type", help="ST01 (837) or guide (837P)")
+        p.add_argument("--since", help="received on or after (ISO date or time)")
+        p.add_argument("--until", help="received before (ISO date or time)")
+        p.add_argument("--finding-code", help="a finding code on it, its groups or sets")
+        p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("replay", help=cmd_replay.__doc__, description=cmd_replay.__doc__)
+    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="interchange IDs")
+    filters(p)
+    p.add_argument("--dry-run", action="store_true", help="show what would change; keep nothing")
+    p.set_defaults(run=cmd_replay)
+
+    p = sub.add_parser(
+        "interchanges", help=cmd_interchanges.__doc__, description=cmd_interchanges.__doc__
+    )
+    inter = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    q = inter.add_parser("list", help="newest first")
+    filters(q)
+    q.add_argument("--limit", type=int, default=50)
+    q.add_argument("--all", action="store_true", help="duplicates and superseded ones too")
+    q.set_defaults(run=cmd_interchanges)
+    q = inter.add_parser("show", help="envelope, transaction sets and attempts")
+    q.add_argument("id", type=int, metavar="ID")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(run=cmd_interchanges)
 
     p = sub.add_parser("serve", help=cmd_serve.__doc__, description=cmd_serve.__doc__)
     p.add_argument("--host", default="127.0.0.1")

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import hashlib
 import re
@@ -30,6 +31,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.outbox import place_acknowledgments
 from gateway.store import models as m
 from gateway.store.db import Database
 from gateway.store.records import store_records
@@ -46,6 +48,7 @@ from parsers.reader import (
     TransactionRead,
 )
 from transactions.acks import AckCollector
+from transactions.acks.collector import Acknowledgments, InterchangeAck
 from transactions.registry import Registry, load_registry
 from transactions.rules import checker
 
@@ -81,6 +84,13 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def ack_fingerprint(ia: InterchangeAck) -> str:
+    """The acknowledgment's content without its control numbers and dates: a replay
+    re-issues acknowledgments only when this changes."""
+    fixed = Acknowledgments([ia], []).to_x12(lambda: 1, when=dt.datetime(2000, 1, 1))
+    return _sha(fixed)
+
+
 @functools.cache
 def default_registry() -> Registry:
     return load_registry()
@@ -111,8 +121,13 @@ async def store_upload(
         return upload.id
 
 
-async def _events(data: bytes, snip_level: int, progress: Progress | None) -> AsyncIterator[Event]:
-    """The reader's events, produced in a thread and handed over through a bounded queue."""
+async def _events(
+    data: bytes, snip_level: int, progress: Progress | None, *, base: int = 0, ordinal: int = 0
+) -> AsyncIterator[Event]:
+    """The reader's events, produced in a thread and handed over through a bounded queue.
+
+    ``base`` and ``ordinal`` place ``data`` inside a larger upload (a replayed interchange):
+    offsets and segment ordinals come out as they were when the whole upload was read."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Event | BaseException | None] = asyncio.Queue(maxsize=32)
 
@@ -125,6 +140,7 @@ async def _events(data: bytes, snip_level: int, progress: Progress | None) -> As
             from parsers.reader import Reader
 
             reader = Reader(rules=checker(snip_level))
+            reader.tokenizer._base, reader.tokenizer._ordinal = base, ordinal
             for start in range(0, len(data), step):
                 for event in reader.feed(data[start : start + step]):
                     put(event)
@@ -302,6 +318,7 @@ class _Ingest:
             partner = f"{first.sender_qualifier}:{first.sender_id}"[:20] if first else "unknown"
             numbers = await _allocate(s, partner, 3 * max(1, len(acks.interchanges)))
             x12 = acks.to_x12(lambda: next(numbers))
+            stored: list[m.Acknowledgment] = []
             for ia in acks.interchanges:
                 found = self.outcomes.get(id(ia.interchange))
                 kinds = [
@@ -314,15 +331,21 @@ class _Ingest:
                     if present
                 ]
                 if found is not None and kinds:
-                    s.add(
+                    stored.append(
                         m.Acknowledgment(
                             interchange_id=found.id,
                             control_number=ia.interchange.control[:9],
                             kinds=",".join(kinds),
                             x12=x12,
                             summary=ia.summary(),
+                            fingerprint=ack_fingerprint(ia),
                         )
                     )
+            s.add_all(stored)
+            await place_acknowledgments(s, self.upload_id, x12, stored)  # the partner's outbox
+            from gateway.replay import record_ingest_attempts  # replay builds on this module
+
+            await record_ingest_attempts(s, self.upload_id, [o.id for o in self.order])
             if not self.order:
                 status = m.Status.REJECTED
             elif all(o.status == m.Status.DUPLICATE for o in self.order):
@@ -402,6 +425,9 @@ async def ingest_stored(
                 .where(m.Upload.id == upload_id)
                 .values(status=m.Status.FAILED.value, error=f"{type(exc).__name__}"[:2000])
             )
+            from gateway.replay import record_failed_ingest
+
+            await record_failed_ingest(s, upload_id, [o.id for o in state.order], exc)
             await s.commit()
         raise
     return await state.finish()
