@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import weakref
 from typing import Any
 
 import procrastinate
 import structlog
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from gateway import outbox
+from gateway.settings import Settings, get_settings
 from gateway.store import models as m
 from gateway.store.db import Database
 
 QUEUE = "x12gw"
+REPLAY_TASK = "x12gw.replay"
 log = structlog.get_logger("x12gw.jobs")
 
 
@@ -32,24 +37,55 @@ def conninfo(url: str) -> str:
     return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def make_app(url: str) -> procrastinate.App:
+def make_app(url: str, settings: Settings | None = None) -> procrastinate.App:
     """A task queue on the database at ``url``, with the gateway's tasks registered."""
+    settings = settings or get_settings()
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
     app.task(
         name="x12gw.ingest",
         queue=QUEUE,
         retry=procrastinate.RetryStrategy(max_attempts=5, wait=2),
     )(ingest_task)
+    app.task(
+        name=REPLAY_TASK,
+        queue=QUEUE,
+        # a bulk replay retries transient failures itself; one that outlasts that is raised,
+        # and the job runs again later, resuming after the last interchange it finished
+        retry=procrastinate.RetryStrategy(
+            max_attempts=5,
+            exponential_wait=5,
+            retry_exceptions={OSError, TimeoutError, OperationalError, InterfaceError},
+        ),
+    )(replay_task)
+
+    async def webhook_task(item_id: int) -> None:
+        """Notify a partner that an item landed in its outbox (one attempt per run)."""
+        await outbox.deliver(_db(url), item_id, settings)
+
+    # procrastinate counts retries: webhook_max_attempts - 1 of them after the first run,
+    # waiting backoff**1, backoff**2 ... seconds (as outbox.deliver records in next_retry_at)
+    retry: procrastinate.RetryStrategy | bool = False
+    if settings.webhook_max_attempts > 1:
+        retry = procrastinate.RetryStrategy(
+            max_attempts=settings.webhook_max_attempts - 1,
+            exponential_wait=settings.webhook_backoff_seconds,
+            retry_exceptions={outbox.DeliveryFailed},
+        )
+    app.task(name=outbox.DELIVERY_TASK, queue=outbox.QUEUE, retry=retry)(webhook_task)
     return app
 
 
-_databases: dict[str, Database] = {}
+#: one store per event loop and URL: an engine's connections belong to the loop that made them
+_databases: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Database]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _db(url: str) -> Database:
-    db = _databases.get(url)
+    per_loop = _databases.setdefault(asyncio.get_running_loop(), {})
+    db = per_loop.get(url)
     if db is None:
-        db = _databases[url] = Database(url)
+        db = per_loop[url] = Database(url)
     return db
 
 
@@ -112,6 +148,14 @@ async def run_ingest_job(url: str, job_id: int, snip_level: int = 3) -> dict[str
 
     try:
         result = await ingest_stored(db, upload_id, snip_level=snip_level, progress=progress)
+        # batch 270/276/278: their answers go to the requester's outbox (a re-run after a
+        # failure past this point answers them again)
+        from gateway.batch import answer_requests
+
+        async with db.session() as s:
+            upload = await s.get(m.Upload, upload_id)
+        poster = upload.partner_id if upload is not None else None
+        await answer_requests(db, result, partner_id=poster, settings=get_settings())
     except Exception as exc:
         async with db.session() as s:
             await s.execute(
@@ -188,7 +232,7 @@ async def job_queue(request: Any) -> procrastinate.App:
     state = request.app.state
     queue: procrastinate.App | None = getattr(state, "job_queue", None)
     if queue is None:
-        queue = make_app(state.db.url)
+        queue = make_app(state.db.url, state.settings)
         await queue.open_async()
         state.job_queue = queue
     return queue
@@ -202,9 +246,28 @@ async def retry_stalled(app: procrastinate.App) -> int:
     return len(stalled)
 
 
-async def run_worker(url: str, *, wait: bool = True) -> None:
+async def run_worker(url: str, *, wait: bool = True, settings: Settings | None = None) -> None:
     """A worker for the x12gw queue; with ``wait`` False it stops once the queue is empty."""
-    app = make_app(url)
+    app = make_app(url, settings)
     async with app.open_async():
         await retry_stalled(app)
         await app.run_worker_async(queues=[QUEUE], wait=wait, install_signal_handlers=False)
+
+
+async def replay_task(url: str, job_id: int, snip_level: int = 3) -> None:
+    """A bulk replay (``POST /v1/replays``): see :func:`gateway.replay.run_bulk`."""
+    from gateway.replay import run_bulk
+
+    await run_bulk(_db(url), job_id, snip_level=snip_level)
+
+
+async def submit_replay(
+    app: procrastinate.App, db: Database, filter: dict[str, Any], *, actor: str, snip_level: int
+) -> int:
+    """Create a bulk replay job for ``filter`` and queue it; returns the job's ID."""
+    from gateway.replay import create_bulk
+
+    job_id = await create_bulk(db, filter, actor=actor)
+    deferrer = app.configure_task(name=REPLAY_TASK, lock=f"replay-job-{job_id}", queue=QUEUE)
+    await deferrer.defer_async(url=db.url, job_id=job_id, snip_level=snip_level)
+    return job_id

@@ -19,12 +19,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.api.audit import AuditDep
 from gateway.api.auth import create_partner_key
 from gateway.api.deps import AdminDep, DbDep, SessionDep
 from gateway.api.eligibility import GATEWAY_ID, _control
 from gateway.api.problems import Problem
 from gateway.ingest import IngestResult, ingest
 from gateway.jsonapi.eligibility import response_to_records
+from gateway.outbox import place_stored_set, submitter_of
 from gateway.store import models as m
 from gateway.store.db import Database
 from gateway.store.records import load_records
@@ -132,7 +134,7 @@ async def _partner_views(
     responses={**_FORBIDDEN, 409: {"description": "A sender ID belongs to another partner"}},
 )
 async def create_partner(
-    body: PartnerCreate, session: SessionDep, admin: AdminDep
+    body: PartnerCreate, session: SessionDep, admin: AdminDep, audit: AuditDep
 ) -> PartnerCreated:
     wanted = [(x.qualifier, x.id) for x in body.senders]
     for qualifier, sender_id in wanted:
@@ -155,6 +157,7 @@ async def create_partner(
             )
     try:
         partner, key = await create_partner_key(session, body.name, wanted)
+        await audit.add(session, "create", "partner", [partner.id])  # a partner or a new key
         await session.commit()
     except IntegrityError as exc:  # a concurrent request took the name or a sender
         await session.rollback()
@@ -326,7 +329,7 @@ async def _store(db: Database, x12: bytes, what: str) -> tuple[int, str]:
     responses=_FORBIDDEN,
 )
 async def load_members(
-    body: MemberLoad, db: DbDep, session: SessionDep, admin: AdminDep
+    body: MemberLoad, db: DbDep, session: SessionDep, admin: AdminDep, audit: AuditDep
 ) -> MemberLoadResult:
     payer = ("ZZ", body.payerId[:15])
     items: list[dict[str, Any]] = []
@@ -350,6 +353,7 @@ async def load_members(
             ) from exc
         set_id, outcome = await _store(db, x12, "271")
         items.append({"memberId": member.memberId, "transactionSetId": set_id, "status": outcome})
+    await audit.now("create", "transaction_set", [i["transactionSetId"] for i in items])
     return MemberLoadResult(payerId=body.payerId, loaded=len(items), items=items)
 
 
@@ -672,7 +676,12 @@ def status_records(
     },
 )
 async def decide_claim(
-    claim_id: int, body: ClaimDecision, db: DbDep, session: SessionDep, admin: AdminDep
+    claim_id: int,
+    body: ClaimDecision,
+    db: DbDep,
+    session: SessionDep,
+    admin: AdminDep,
+    audit: AuditDep,
 ) -> DecisionResult:
     row = await session.get(m.RecordRow, claim_id)
     if row is None or row.entity != "claim":
@@ -706,6 +715,12 @@ async def decide_claim(
             422, "validation", "The request is not valid", f"cannot write the {kind}: {exc}"
         ) from exc
     set_id, outcome = await _store(db, x12, kind)
+    # the 835 / 277 goes to the outbox of the claim's submitter
+    submitter = await submitter_of(session, row.interchange_id)
+    await place_stored_set(session, set_id, partner_id=submitter, kinds=kind)
+    await audit.add(session, "update", "claim", [claim_id])
+    await audit.add(session, "create", "transaction_set", [set_id])  # the 835 or 277
+    await session.commit()
     return DecisionResult(
         claimId=claim_id,
         kind=kind,
