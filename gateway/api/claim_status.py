@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import ConfigDict
 
-from gateway.api.deps import DbDep, PrincipalDep, SessionDep
+from gateway.api.audit import AuditDep
+from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.eligibility import GATEWAY_ID, _control
 from gateway.api.problems import Problem
 from gateway.ingest import IngestResult, ingest
 from gateway.jsonapi.claim_status import request_records, status_response
-from gateway.responders.claim_status import answer_276
+from gateway.responders.answer import answer_x12
 from gateway.store import models as m
 from parsers import parse
 from schemas.claim_status import ClaimStatusRequest, ClaimStatusResponse
@@ -57,10 +58,16 @@ def _set_id(result: IngestResult) -> int | None:
     responses={
         422: {"description": "The request is not valid (a problem document)"},
         502: {"description": "The responder gave no answer (a problem document)"},
+        504: {"description": "The upstream trading partner did not answer in time"},
     },
 )
 async def claim_status(
-    request: ClaimStatusRequest, db: DbDep, session: SessionDep, principal: PrincipalDep
+    request: ClaimStatusRequest,
+    db: DbDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    audit: AuditDep,
 ) -> dict[str, Any]:
     payer = ("ZZ", request.tradingPartnerServiceId[:15])
     inquiry = request_records(request)
@@ -88,25 +95,24 @@ async def claim_status(
             errors=[{"code": f.code, "message": f.message} for f in findings],
         )
     stored_276 = await ingest(db, x12_276, source=m.Source.API, partner_id=principal.partner_id)
-    answer = await answer_276(db, inquiry)
-    try:
-        x12_277 = emit(
-            PLUGIN,
-            answer,
-            guide="277",
-            sender=payer,
-            receiver=GATEWAY_ID,
-            control=await _control(session, payer[1]),
-        )
-    except ValueError as exc:
-        raise Problem(502, "responder", "The responder's answer cannot be sent as X12") from exc
-    stored_277 = await ingest(db, x12_277, source=m.Source.API, partner_id=principal.partner_id)
-    response = status_response(answer)
+    reply = await answer_x12(
+        db,
+        x12_276,
+        inquiry,
+        "276",
+        sender=GATEWAY_ID,
+        receiver=payer,
+        settings=settings,
+        partner_id=principal.partner_id,
+    )
+    x12_277 = reply.x12
+    response = status_response(reply.records)
     if not response.claims:
         raise Problem(502, "responder", "The responder gave no answer")
     body = response.model_dump(mode="json", exclude_none=True)
+    await audit.read("transaction_set", [reply.set_id, _set_id(stored_276)])  # the 277 and 276
     body.update(
-        id=_set_id(stored_277),
+        id=reply.set_id,
         requestId=_set_id(stored_276),
         x12=x12_277.decode("latin-1"),
         x12Request=x12_276.decode("latin-1"),

@@ -37,6 +37,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
+from gateway.api.audit import AuditDep, auditor
 from gateway.api.auth import Principal, authenticate
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.interchanges import isa_senders
@@ -238,10 +239,12 @@ def _may_send(principal: Principal, data: bytes) -> bool:
         403: {"description": "An ISA sender the key is not bound to"},
         413: {"description": "Larger than the configured limit"},
         415: {"description": "Not an X12 body"},
+        502: {"description": "The upstream trading partner gave no usable answer"},
+        504: {"description": "The upstream trading partner did not answer in time"},
     },
 )
 async def post_realtime(
-    request: Request, db: DbDep, principal: PrincipalDep, settings: SettingsDep
+    request: Request, db: DbDep, principal: PrincipalDep, settings: SettingsDep, audit: AuditDep
 ) -> Response:
     media = _media_type(request)
     if media and media not in X12_TYPES:
@@ -260,10 +263,15 @@ async def post_realtime(
         )
     try:
         answer = await respond(
-            db, data, snip_level=settings.snip_level, partner_id=principal.partner_id
+            db,
+            data,
+            snip_level=settings.snip_level,
+            partner_id=principal.partner_id,
+            settings=settings,
         )
     except RealtimeError as exc:
         raise Problem(400, exc.kind, "Cannot answer in real time", exc.detail) from exc
+    await audit.read("interchange", [answer.interchange_id])  # the request, with its answer
     return Response(answer.x12, media_type=X12, headers={"x12-response-type": answer.kind})
 
 
@@ -608,10 +616,17 @@ async def _core(
                 )
             try:
                 answer = await respond(
-                    db, payload, snip_level=settings.snip_level, partner_id=principal.partner_id
+                    db,
+                    payload,
+                    snip_level=settings.snip_level,
+                    partner_id=principal.partner_id,
+                    settings=settings,
                 )
             except RealtimeError as exc:
                 raise CoreError("PayloadTypeIncorrect", exc.detail) from exc
+            token = None if request.headers.get("authorization") else env.password
+            audit = auditor(request, principal, db, token)
+            await audit.read("interchange", [answer.interchange_id])  # the request, its answer
             kind = RESPONSE_TYPES.get(answer.kind, answer.kind)
             fields = _response_fields(env, mode, kind, "Success", "", answer.x12)
             return _answer(fmt, mode, fields)

@@ -11,12 +11,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from gateway.api.deps import DbDep, PrincipalDep, SessionDep
+from gateway.api.audit import AuditDep
+from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.eligibility import GATEWAY_ID, _control
 from gateway.api.problems import Problem
 from gateway.ingest import ingest
 from gateway.jsonapi.prior_auth import request_to_records, response_from_records
-from gateway.responders.prior_auth import answer_278, precert_rules, requirement
+from gateway.responders.answer import answer_x12
+from gateway.responders.prior_auth import precert_rules, requirement
 from gateway.store import models as m
 from schemas.prior_auth import PrecertRequirement, PriorAuthRequest, PriorAuthResponse
 from transactions.emit import emit
@@ -59,7 +61,12 @@ async def precert_requirements(
     response_model_exclude_none=True,
 )
 async def request_prior_auth(
-    request: PriorAuthRequest, db: DbDep, session: SessionDep, principal: PrincipalDep
+    request: PriorAuthRequest,
+    db: DbDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    audit: AuditDep,
 ) -> PriorAuthResponse:
     payer = ("ZZ", request.tradingPartnerServiceId[:15])
     records = request_to_records(request)
@@ -74,25 +81,25 @@ async def request_prior_auth(
     stored_request = await ingest(
         db, x12_request, source=m.Source.API, partner_id=principal.partner_id
     )
-    answer = answer_278(records, RULES)
-    x12_response = emit(
-        PLUGIN,
-        answer,
-        guide="278R",
-        sender=payer,
-        receiver=GATEWAY_ID,
-        control=await _control(session, payer[1]),
+    reply = await answer_x12(
+        db,
+        x12_request,
+        records,
+        "278",
+        sender=GATEWAY_ID,
+        receiver=payer,
+        settings=settings,
+        partner_id=principal.partner_id,
     )
-    stored_response = await ingest(
-        db, x12_response, source=m.Source.API, partner_id=principal.partner_id
-    )
+    answer, x12_response = reply.records, reply.x12
     if not any(r.entity == "review" for r in answer):
         raise Problem(502, "responder", "The responder gave no answer")
     body = response_from_records(answer)
-    body.id = _first_set(stored_response.interchanges)
+    body.id = reply.set_id
     body.requestId = _first_set(stored_request.interchanges)
     body.x12 = x12_response.decode("latin-1")
     body.x12Request = x12_request.decode("latin-1")
+    await audit.read("transaction_set", [body.id, body.requestId])  # the 278 response, request
     return body
 
 
