@@ -2,9 +2,11 @@
 
 The request is stored with :func:`gateway.ingest.ingest` (bytes, envelopes, findings,
 normalized records and acknowledgments) like any other input. When it has errors the
-answer is its TA1/999; otherwise the request's records go to the responder registered
-for its guide (:data:`RESPONDERS`), whose records are emitted as the response
-interchange (sender and receiver swapped, a new control number) and stored too.
+answer is its TA1/999; otherwise :func:`gateway.responders.answer.answer_x12` answers
+it: the trading partner its ISA receiver names when one is configured as an upstream,
+else the built-in responder for its guide (:data:`RESPONDERS`), whose records are
+emitted as the response interchange (sender and receiver swapped, a new control
+number). The response is stored too.
 
 270 -> 271, 276 -> 277 and 278 request -> 278 response are answered; another pair
 plugs in by adding an entry to :data:`RESPONDERS`.
@@ -13,44 +15,26 @@ plugs in by adding an entry to :data:`RESPONDERS`.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from gateway.api.eligibility import _control
-from gateway.ingest import IngestResult, default_registry, ingest
-from gateway.responders.claim_status import answer_276
-from gateway.responders.eligibility import answer_270
-from gateway.responders.prior_auth import answer_278, precert_rules
+from gateway.ingest import IngestResult, ingest
+from gateway.responders.answer import RESPONDERS, Responder, answer_x12
+from gateway.settings import Settings
 from gateway.store import models as m
 from gateway.store.db import Database
 from gateway.store.records import load_records
-from transactions.emit import emit
-from transactions.records import Record
 
-#: (the database, the request's records) -> (the response's records, the response's guide)
-Responder = Callable[[Database, list[Record]], Awaitable[tuple[list[Record], str]]]
-
-
-async def _eligibility(db: Database, records: list[Record]) -> tuple[list[Record], str]:
-    return await answer_270(db, records), "271"
-
-
-async def _claim_status(db: Database, records: list[Record]) -> tuple[list[Record], str]:
-    return await answer_276(db, records), "277"
-
-
-async def _prior_auth(db: Database, records: list[Record]) -> tuple[list[Record], str]:
-    return answer_278(records, precert_rules()), "278R"
-
-
-#: Request guide name -> its responder.
-RESPONDERS: dict[str, Responder] = {
-    "270": _eligibility,
-    "276": _claim_status,
-    "278": _prior_auth,
-}
+__all__ = [
+    "RESPONDERS",
+    "RealtimeAnswer",
+    "RealtimeError",
+    "Responder",
+    "ack_kind",
+    "answer",
+    "respond",
+]
 
 
 class RealtimeError(Exception):
@@ -87,10 +71,12 @@ async def respond(
     source: m.Source = m.Source.API,
     snip_level: int = 3,
     partner_id: int | None = None,
+    settings: Settings | None = None,
 ) -> RealtimeAnswer:
     """Store the request interchange ``x12`` and answer it (the response or its acks).
 
-    ``partner_id`` (the caller's) is kept on both uploads, so the partner may read the answer.
+    ``partner_id`` (the caller's) is kept on both uploads, so the partner may read the answer;
+    ``settings`` name the upstreams (none: the built-in responders answer everything).
     """
     result = await ingest(db, x12, source=source, snip_level=snip_level, partner_id=partner_id)
     if not result.interchanges:
@@ -121,34 +107,36 @@ async def respond(
             return RealtimeAnswer(result.acks, ack_kind(result), None, outcome.id)
         request = sets[0]
         guide = request.kind or request.st01
-        responder = RESPONDERS.get(guide)
-        if responder is None:
+        if guide not in RESPONDERS:
             raise RealtimeError(
                 "not-real-time", f"A {guide} is not answered in real time; send it as a batch"
             )
         if request.status != m.Status.STORED:
             raise RealtimeError("not-readable", f"The {guide} could not be normalized")
         records = await load_records(s, request.id)
-        sender = (ic.receiver_qualifier, ic.receiver_id)
-        receiver = (ic.sender_qualifier, ic.sender_id)
+        # what an upstream gets: the body as sent, or only the answered interchange's bytes
+        raw = x12
+        if len(result.interchanges) > 1:
+            own = await s.get(m.Interchange, outcome.id)
+            assert own is not None
+            raw = x12[own.start_offset : own.end_offset]
+        sender = (ic.sender_qualifier, ic.sender_id)
+        receiver = (ic.receiver_qualifier, ic.receiver_id)
         usage = ic.usage if ic.usage in ("P", "T") else "P"
-    answer, response_guide = await responder(db, records)
-    plugin = default_registry().for_guide(response_guide)
-    if plugin is None:  # a configuration error: the responder names a guide nobody writes
-        raise RealtimeError("not-real-time", f"No plugin writes a {response_guide}")
-    async with db.session() as s:
-        control = await _control(s, sender[1])
-    response = emit(
-        plugin,
-        answer,
-        guide=response_guide,
+    # no session held while the answer is made: an upstream may take its time
+    reply = await answer_x12(
+        db,
+        raw,
+        records,
+        guide,
         sender=sender,
         receiver=receiver,
-        control=control,
         usage=usage,
+        settings=settings,
+        partner_id=partner_id,
+        source=source,
     )
-    await ingest(db, response, source=source, partner_id=partner_id)
-    return RealtimeAnswer(response, response_guide, guide, outcome.id)
+    return RealtimeAnswer(reply.x12, reply.guide, guide, outcome.id)
 
 
 async def answer(db: Database, x12: bytes) -> bytes:

@@ -4,10 +4,30 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Upstream(BaseModel):
+    """A trading partner that answers real-time requests addressed to it (see ``upstreams``)."""
+
+    #: Where the request interchange is POSTed.
+    url: str
+    #: Sent as ``Authorization: Bearer ...`` when set.
+    token: SecretStr | None = None
+    #: ``x12``: the bare interchange (application/edi-x12); ``core``: a CAQH CORE
+    #: real-time multipart/form-data envelope.
+    mode: Literal["x12", "core"] = "x12"
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("an upstream URL must start with http:// or https://")
+        return value
 
 
 class Settings(BaseSettings):
@@ -35,6 +55,18 @@ class Settings(BaseSettings):
     #: A request still running after this many seconds is answered 504 (what it stored
     #: stays stored; a large file is answered 202 long before this, as a job).
     request_timeout_seconds: float = 300.0
+    #: Webhook deliveries: attempts in all, the exponential backoff's base in seconds
+    #: (waits base, base², base³ ... between attempts) and each attempt's timeout.
+    webhook_max_attempts: int = Field(default=10, ge=1)
+    webhook_backoff_seconds: int = Field(default=3, ge=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: Real-time requests (270, 276, 278) whose ISA receiver ID is a key here are forwarded
+    #: to that trading partner instead of being answered from the store, e.g.
+    #: ``X12GW_UPSTREAMS='{"BIGPAYER": "https://payer.example/x12"}'``; a value may also be
+    #: ``{"url": ..., "token": ..., "mode": "x12" | "core"}``.
+    upstreams: dict[str, Upstream] = {}
+    #: How long an upstream may take to answer, in all (connect, send, wait, read).
+    upstream_timeout_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -44,6 +76,19 @@ class Settings(BaseSettings):
         if not value.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
             raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgresql://...)")
         return value
+
+    @field_validator("upstreams", mode="before")
+    @classmethod
+    def _upstream_urls(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            name = str(key).strip()
+            if not 1 <= len(name) <= 15:
+                raise ValueError(f"upstream {key!r}: an ISA receiver ID has 1 to 15 characters")
+            out[name] = {"url": item} if isinstance(item, str) else item
+        return out
 
     @field_validator("snip_level")
     @classmethod

@@ -9,11 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.api.deps import DbDep, PrincipalDep, SessionDep
+from gateway.api.audit import AuditDep
+from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.problems import Problem
+from gateway.api.visibility import may_read_set
 from gateway.ingest import _allocate, ingest
 from gateway.jsonapi.eligibility import request_to_records, responses_from_records
-from gateway.responders.eligibility import answer_270
+from gateway.responders.answer import answer_x12
 from gateway.store import models as m
 from gateway.store.records import load_records
 from schemas.eligibility import EligibilityRequest
@@ -34,7 +36,12 @@ async def _control(s: AsyncSession, sender: str) -> int:
 
 @router.post("/eligibility", summary="Check eligibility and benefits (JSON -> 270 -> 271 -> JSON)")
 async def check_eligibility(
-    request: EligibilityRequest, db: DbDep, session: SessionDep, principal: PrincipalDep
+    request: EligibilityRequest,
+    db: DbDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
     payer = ("ZZ", request.tradingPartnerServiceId[:15])
     inquiry = request_to_records(request)
@@ -47,30 +54,31 @@ async def check_eligibility(
         control=await _control(session, GATEWAY_ID[1]),
     )
     stored_270 = await ingest(db, x12_270, source=m.Source.API, partner_id=principal.partner_id)
-    answer = await answer_270(db, inquiry)
-    x12_271 = emit(
-        PLUGIN,
-        answer,
-        guide="271",
-        sender=payer,
-        receiver=GATEWAY_ID,
-        control=await _control(session, payer[1]),
+    reply = await answer_x12(
+        db,
+        x12_270,
+        inquiry,
+        "270",
+        sender=GATEWAY_ID,
+        receiver=payer,
+        settings=settings,
+        partner_id=principal.partner_id,
     )
-    stored_271 = await ingest(db, x12_271, source=m.Source.API, partner_id=principal.partner_id)
+    answer, x12_271 = reply.records, reply.x12
     responses = responses_from_records(answer)
     if not responses:
         raise Problem(502, "responder", "The responder gave no answer")
     body = responses[0].model_dump(mode="json", exclude_none=True)
     network = in_network(request.provider.npi, answer)
-    set_ids = [i for o in stored_271.interchanges for i in o.transaction_sets]
     body.update(
-        id=set_ids[0] if set_ids else None,
+        id=reply.set_id,
         inquiryId=next((i for o in stored_270.interchanges for i in o.transaction_sets), None),
         inNetwork=network.inNetwork,
         inNetworkReason=network.reason,
         x12=x12_271.decode("latin-1"),
         x12Request=x12_270.decode("latin-1"),
     )
+    await audit.read("transaction_set", [body.get("id"), body.get("inquiryId")])
     return body
 
 
@@ -81,6 +89,7 @@ async def cost_estimate(
     response_id: int,
     session: SessionDep,
     principal: PrincipalDep,
+    audit: AuditDep,
     charge_amount: str = Query(
         alias="chargeAmount", description="the provider's charge, e.g. 250.00"
     ),
@@ -89,7 +98,7 @@ async def cost_estimate(
     in_network_only: bool = Query(default=True, alias="inNetwork"),
 ) -> dict[str, Any]:
     row = await session.get(m.TransactionSet, response_id)
-    if row is None or row.kind != "271":
+    if row is None or row.kind != "271" or not await may_read_set(session, principal, response_id):
         raise Problem(404, "not-found", "Not found", f"No stored 271 #{response_id}")
     try:
         charge = Decimal(charge_amount)
@@ -100,6 +109,7 @@ async def cost_estimate(
     if charge < 0:
         raise Problem(422, "validation", "The request is not valid", "chargeAmount is negative")
     records = await load_records(session, response_id)
+    await audit.read("transaction_set", [response_id])
     result = estimate(
         records,
         service_type_code,
