@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal, cast
 
@@ -19,12 +20,15 @@ from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field,
 
 from schemas.common import Npi
 from transactions.records import money
+from transactions.rules.claims import ICD10CM_QUALIFIERS
+from transactions.rules.common import icd10cm_form
 
 __all__ = [
     "Address",
     "Amount",
     "BillingProvider",
     "ClaimInformation",
+    "ClaimParties",
     "ClaimSubmission",
     "ClaimView",
     "ContactInformation",
@@ -39,6 +43,7 @@ __all__ = [
     "ServiceLine",
     "Submitter",
     "Subscriber",
+    "check_diagnoses",
     "example",
 ]
 
@@ -64,6 +69,14 @@ Quantity = Annotated[
 Tin = Annotated[str, Field(pattern=r"^\d{9}$", description="Federal tax ID (EIN), 9 digits")]
 Text = Annotated[str, Field(min_length=1, max_length=80)]
 Gender = Literal["M", "F", "U"]
+
+
+def check_diagnoses(codes: Iterable[tuple[str, str, str]]) -> None:
+    """Codes with an ICD-10-CM qualifier (AB*, APR) have the ICD-10-CM form (letter, digit,
+    digit or A/B, up to 4 more, no dot); the error names the field (a code may be PHI)."""
+    for path, qualifier, code in codes:
+        if qualifier in ICD10CM_QUALIFIERS and not icd10cm_form(code):
+            raise ValueError(f"{path}: not an ICD-10-CM code (write it without the dot)")
 
 
 def example(model: type[BaseModel]) -> dict[str, Any]:
@@ -432,7 +445,9 @@ class ClaimInformation(Model):
     )
 
 
-class _ClaimBody(Model):
+class ClaimParties(Model):
+    """The parts every claim kind shares: the transaction's control number and its parties."""
+
     controlNumber: Annotated[
         str,
         Field(
@@ -449,6 +464,9 @@ class _ClaimBody(Model):
     subscriber: Subscriber
     dependent: Dependent | None = None
     payer: Payer
+
+
+class _ClaimBody(ClaimParties):
     claimInformation: ClaimInformation
 
 
@@ -469,8 +487,10 @@ class ClaimSubmission(_ClaimBody):
 
     Checked beyond the field formats: the claim charge equals the sum of the
     line charges, a diagnosis pointer points at a listed diagnosis, the first
-    diagnosis is the principal one (ABK/BK) and the others are not, and a
-    payer ID is given (``payer.payerId``, else ``tradingPartnerServiceId``).
+    diagnosis is the principal one (ABK/BK) and the others are not, codes with an
+    ICD-10-CM qualifier have the ICD-10-CM form, and a payer ID is given
+    (``payer.payerId``, else ``tradingPartnerServiceId``). NPIs carry a valid check
+    digit (the ``Npi`` type).
     """
 
     model_config = ConfigDict(json_schema_extra={"example": _EXAMPLE})
@@ -500,6 +520,14 @@ class ClaimSubmission(_ClaimBody):
                         f"serviceLines[{n}] diagnosis pointer {p}: only {len(codes)} "
                         "diagnosis codes are listed"
                     )
+        check_diagnoses(
+            (
+                f"claimInformation.healthCareCodeInformation[{n}].diagnosisCode",
+                c.diagnosisTypeCode,
+                c.diagnosisCode,
+            )
+            for n, c in enumerate(codes)
+        )
         if self.payer.payerId is None:
             self.payer.payerId = self.tradingPartnerServiceId
         return self

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select, text
 
+from gateway.api.audit import AuditDep
+from gateway.api.claim_examples import DENTAL_ANSWER, INSTITUTIONAL_ANSWER, answer
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep
 from gateway.api.eligibility import GATEWAY_ID, _control
-from gateway.api.interchanges import may_read
 from gateway.api.problems import Problem
+from gateway.api.visibility import may_read, may_read_set, readable_ids
 from gateway.emit import EmitError, emit_transaction
 from gateway.ingest import default_registry, ingest
 from gateway.jsonapi.claims import claim_views, claim_x12
+from gateway.jsonapi.claims_dental import dental_views, dental_x12
+from gateway.jsonapi.claims_institutional import institutional_views, institutional_x12
 from gateway.jsonapi.remittance import remittance
 from gateway.store import models as m
 from gateway.store.records import load_records
 from schemas.claims import ClaimSubmission
+from schemas.claims_dental import DentalClaimSubmission
+from schemas.claims_institutional import InstitutionalClaimSubmission
 from transactions.records import Record
 
 router = APIRouter(prefix="/v1", tags=["claims and remittances"])
+log = structlog.get_logger("x12gw.api.claims")
 
 
 def _claim_of(records: list[Record], patient_control_number: str) -> list[Record]:
@@ -48,13 +58,74 @@ def _claim_of(records: list[Record], patient_control_number: str) -> list[Record
     ]
 
 
-@router.post("/claims", summary="Submit a claim as JSON (837P); answered with its 999 and 277CA")
+@router.post(
+    "/claims",
+    summary="Submit a professional claim as JSON (837P); answered with its 999 and 277CA",
+)
 async def submit_claim(
-    claim: ClaimSubmission, db: DbDep, session: SessionDep, principal: PrincipalDep
+    claim: ClaimSubmission,
+    db: DbDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
 ) -> dict[str, Any]:
     x12 = claim_x12(
         claim, sender=GATEWAY_ID, interchange_control=await _control(session, GATEWAY_ID[1])
     )
+    return await _submit(
+        x12, claim.claimInformation.patientControlNumber, db, session, principal, audit
+    )
+
+
+@router.post(
+    "/claims/institutional",
+    summary="Submit an institutional claim as JSON (837I); answered with its 999 and 277CA",
+    responses=answer(INSTITUTIONAL_ANSWER),
+)
+async def submit_institutional_claim(
+    claim: InstitutionalClaimSubmission,
+    db: DbDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
+) -> dict[str, Any]:
+    x12 = institutional_x12(
+        claim, sender=GATEWAY_ID, interchange_control=await _control(session, GATEWAY_ID[1])
+    )
+    return await _submit(
+        x12, claim.claimInformation.patientControlNumber, db, session, principal, audit
+    )
+
+
+@router.post(
+    "/claims/dental",
+    summary="Submit a dental claim or predetermination as JSON (837D); answered with its 999 and 277CA",
+    responses=answer(DENTAL_ANSWER),
+)
+async def submit_dental_claim(
+    claim: DentalClaimSubmission,
+    db: DbDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
+) -> dict[str, Any]:
+    x12 = dental_x12(
+        claim, sender=GATEWAY_ID, interchange_control=await _control(session, GATEWAY_ID[1])
+    )
+    return await _submit(
+        x12, claim.claimInformation.patientControlNumber, db, session, principal, audit
+    )
+
+
+async def _submit(
+    x12: bytes,
+    patient_control_number: str,
+    db: DbDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
+) -> dict[str, Any]:
+    """Ingest one claim's interchange like an upload; its stored claim row and the acks."""
     result = await ingest(db, x12, source=m.Source.API, partner_id=principal.partner_id)
     outcome = result.interchanges[0] if result.interchanges else None
     set_id = outcome.transaction_sets[0] if outcome and outcome.transaction_sets else None
@@ -65,8 +136,7 @@ async def submit_claim(
                 select(m.RecordRow.id).where(
                     m.RecordRow.transaction_set_id == set_id,
                     m.RecordRow.entity == "claim",
-                    m.RecordRow.patient_control_number
-                    == claim.claimInformation.patientControlNumber,
+                    m.RecordRow.patient_control_number == patient_control_number,
                 )
             )
         ).scalar()
@@ -76,6 +146,7 @@ async def submit_claim(
         if result.ack_summary.get("interchanges")
         else {}
     )
+    await audit.read("claim", [claim_id] if claim_id is not None else [])
     return {
         "id": claim_id,
         "transactionSetId": set_id,
@@ -85,8 +156,28 @@ async def submit_claim(
     }
 
 
+#: the claim type (as the submission endpoints name it) of each 837 guide
+_CLAIM_TYPES = {"837P": "professional", "837I": "institutional", "837D": "dental"}
+
+
+def _views(kind: str, records: list[Record]) -> list[BaseModel]:
+    """The stored claim as the JSON view of its kind; none when it does not fit that model
+    (a claim received as X12 may carry what the JSON models do not), so GET never fails on it."""
+    builders: dict[str, Callable[[list[Record]], Sequence[BaseModel]]] = {
+        "837I": institutional_views,
+        "837D": dental_views,
+    }
+    try:
+        return list(builders.get(kind, claim_views)(records))
+    except ValidationError:
+        log.info("claim_view_unavailable", kind=kind)
+        return []
+
+
 @router.get("/claims/{claim_id}", summary="A claim with its acknowledgments, statuses and payments")
-async def get_claim(claim_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+async def get_claim(
+    claim_id: int, session: SessionDep, principal: PrincipalDep, audit: AuditDep
+) -> dict[str, Any]:
     row = await session.get(m.RecordRow, claim_id)
     if row is None or row.entity != "claim":
         raise Problem(404, "not-found", "Not found", f"No claim #{claim_id}")
@@ -94,7 +185,9 @@ async def get_claim(claim_id: int, session: SessionDep, principal: PrincipalDep)
     if ic is None or not await may_read(session, principal, ic):
         raise Problem(404, "not-found", "Not found", f"No claim #{claim_id}")
     records = await load_records(session, row.transaction_set_id)
-    views = claim_views(_claim_of(records, row.patient_control_number or ""))
+    ts = await session.get(m.TransactionSet, row.transaction_set_id)
+    kind = (ts.kind if ts else None) or "837P"
+    views = _views(kind, _claim_of(records, row.patient_control_number or ""))
     timeline = (
         await session.execute(
             text(
@@ -116,8 +209,11 @@ async def get_claim(claim_id: int, session: SessionDep, principal: PrincipalDep)
                     ),
                 }
             )
+    await audit.read("claim", [claim_id])
+    await audit.read("remittance", [p["transactionSetId"] for p in payments])
     return {
         "id": claim_id,
+        "claimType": _CLAIM_TYPES.get(kind),
         "claim": views[0].model_dump(mode="json", exclude_none=True) if views else None,
         "timeline": [
             {
@@ -137,6 +233,7 @@ async def get_claim(claim_id: int, session: SessionDep, principal: PrincipalDep)
 async def list_remittances(
     session: SessionDep,
     principal: PrincipalDep,
+    audit: AuditDep,
     npi: str | None = None,
     tin: str | None = None,
     trace_number: str | None = Query(default=None, alias="traceNumber"),
@@ -154,7 +251,10 @@ async def list_remittances(
         query = query.where(m.RecordRow.tin == tin)
     if trace_number:
         query = query.where(m.RecordRow.trace_number == trace_number)
+    if not principal.is_admin:
+        query = query.where(m.RecordRow.interchange_id.in_(readable_ids(principal)))
     rows = (await session.execute(query)).scalars().all()
+    await audit.read("remittance", [r.transaction_set_id for r in rows])
     return {
         "items": [
             {
@@ -179,11 +279,13 @@ async def get_remittance(
     session: SessionDep,
     db: DbDep,
     principal: PrincipalDep,
+    audit: AuditDep,
     format: str = Query(default="json", pattern="^(json|x12)$"),
 ) -> Any:
     row = await session.get(m.TransactionSet, set_id)
-    if row is None or row.kind != "835":
+    if row is None or row.kind != "835" or not await may_read_set(session, principal, set_id):
         raise Problem(404, "not-found", "Not found", f"No remittance #{set_id}")
+    await audit.read("remittance", [set_id])
     if format == "x12":
         try:
             return Response(

@@ -8,12 +8,14 @@ dependent when given), one claim and its diagnoses and lines.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from schemas.claims import (
     Address,
     BillingProvider,
     ClaimInformation,
+    ClaimParties,
     ClaimSubmission,
     ClaimView,
     ContactInformation,
@@ -32,13 +34,26 @@ from transactions.claims import ClaimsPlugin
 from transactions.emit import emit
 from transactions.records import Record
 
-__all__ = ["GUIDE", "claim_records", "claim_views", "claim_x12"]
+__all__ = [
+    "GUIDE",
+    "ClaimParts",
+    "claim_parts",
+    "claim_records",
+    "claim_views",
+    "claim_x12",
+    "date_of",
+    "emit_claim",
+    "name",
+    "party_records",
+    "put",
+    "value",
+]
 
 GUIDE = "837P"
 Fields = dict[str, Any]
 
 
-def _put(fields: Fields, name: str, value: Any) -> None:
+def put(fields: Fields, name: str, value: Any) -> None:
     if value not in (None, "", [], {}):
         fields[name] = value
 
@@ -55,7 +70,7 @@ def _address(a: Address | None) -> Fields | None:
         (a.postalCode, "postalCode"),
         (a.countryCode, "country"),
     ):
-        _put(out, dst, src)
+        put(out, dst, src)
     return out
 
 
@@ -63,21 +78,21 @@ def _contact(c: ContactInformation | None) -> list[Fields] | None:
     if c is None:
         return None
     out: Fields = {"name": c.name}
-    _put(out, "phoneNumber", c.phoneNumber)
-    _put(out, "phoneExtension", c.phoneExtension)
-    _put(out, "faxNumber", c.faxNumber)
-    _put(out, "email", c.email)
+    put(out, "phoneNumber", c.phoneNumber)
+    put(out, "phoneExtension", c.phoneExtension)
+    put(out, "faxNumber", c.faxNumber)
+    put(out, "email", c.email)
     return [out]
 
 
-def _name(fields: Fields, org: str | None, last: str | None, first: str | None = None) -> None:
+def name(fields: Fields, org: str | None, last: str | None, first: str | None = None) -> None:
     if org:
         fields["entityType"] = "organization"
         fields["organizationName"] = org
     else:
         fields["entityType"] = "person"
-        _put(fields, "lastName", last)
-        _put(fields, "firstName", first)
+        put(fields, "lastName", last)
+        put(fields, "firstName", first)
 
 
 def claim_records(
@@ -88,6 +103,19 @@ def claim_records(
     ``sender_id`` stands in for ``submitter.submitterIdentification`` when it is
     absent; ``when`` is the BHT creation date and time (now by default).
     """
+    out, parent = party_records(
+        claim, claim.claimInformation.claimFilingCode, sender_id=sender_id, when=when
+    )
+    out.extend(_claim(claim.claimInformation, parent))
+    return out
+
+
+def party_records(
+    claim: ClaimParties, filing_code: str, *, sender_id: str, when: dt.datetime | None
+) -> tuple[list[Record], str]:
+    """The records every claim kind shares (header, submitter, receiver, billing provider,
+    subscriber with the SBR09 ``filing_code``, payer, dependent) and the key of the
+    claim's parent (the patient's loop)."""
     when = when or dt.datetime.now()
     out: list[Record] = [
         Record(
@@ -105,9 +133,9 @@ def claim_records(
     ]
     sub = claim.submitter
     fields: Fields = {"role": "submitter"}
-    _name(fields, sub.organizationName, sub.lastName, sub.firstName)
+    name(fields, sub.organizationName, sub.lastName, sub.firstName)
     fields.update(idQualifier="46", identifier=sub.submitterIdentification or sender_id)
-    _put(fields, "contacts", _contact(sub.contactInformation))
+    put(fields, "contacts", _contact(sub.contactInformation))
     out.append(Record("party", "party:submitter", fields=fields))
     out.append(
         Record(
@@ -125,33 +153,32 @@ def claim_records(
 
     bill = claim.billing
     fields = {"role": "billing"}
-    _put(fields, "taxonomy", bill.taxonomyCode)
-    _name(fields, bill.organizationName, bill.lastName, bill.firstName)
+    put(fields, "taxonomy", bill.taxonomyCode)
+    name(fields, bill.organizationName, bill.lastName, bill.firstName)
     fields["npi"] = bill.npi
-    _put(fields, "address", _address(bill.address))
-    _put(fields, "tin", bill.employerId)
-    _put(fields, "ssn", bill.ssn)
-    _put(fields, "contacts", _contact(bill.contactInformation))
+    put(fields, "address", _address(bill.address))
+    put(fields, "tin", bill.employerId)
+    put(fields, "ssn", bill.ssn)
+    put(fields, "contacts", _contact(bill.contactInformation))
     billing = Record("party", "party:billing:1", fields=fields, index={"npi": bill.npi})
     out.append(billing)
 
     s = claim.subscriber
-    info = claim.claimInformation
     fields = {"role": "subscriber", "payerResponsibilityCode": s.paymentResponsibilityLevelCode}
     if claim.dependent is None:
         fields["individualRelationshipCode"] = "18"
-    _put(fields, "groupNumber", s.groupNumber)
-    _put(fields, "groupName", s.groupName)
-    fields["claimFilingIndicatorCode"] = info.claimFilingCode
+    put(fields, "groupNumber", s.groupNumber)
+    put(fields, "groupName", s.groupName)
+    fields["claimFilingIndicatorCode"] = filing_code
     fields["entityType"] = "person"
     fields["lastName"] = s.lastName
-    _put(fields, "firstName", s.firstName)
-    _put(fields, "middleName", s.middleName)
-    _put(fields, "suffix", s.suffix)
+    put(fields, "firstName", s.firstName)
+    put(fields, "middleName", s.middleName)
+    put(fields, "suffix", s.suffix)
     fields["memberId"] = s.memberId
-    _put(fields, "address", _address(s.address))
-    _put(fields, "birthDate", s.dateOfBirth.isoformat() if s.dateOfBirth else None)
-    _put(fields, "gender", s.gender)
+    put(fields, "address", _address(s.address))
+    put(fields, "birthDate", s.dateOfBirth.isoformat() if s.dateOfBirth else None)
+    put(fields, "gender", s.gender)
     subscriber = Record(
         "party", "party:subscriber:1", billing.key, fields=fields, index={"member_id": s.memberId}
     )
@@ -160,7 +187,7 @@ def claim_records(
     fields = {"role": "payer", "entityType": "organization"}
     fields["organizationName"] = claim.payer.organizationName
     fields["payerId"] = claim.payer.payerId or claim.tradingPartnerServiceId
-    _put(fields, "address", _address(claim.payer.address))
+    put(fields, "address", _address(claim.payer.address))
     out.append(Record("party", "party:subscriber:1/payer", subscriber.key, fields=fields))
 
     parent = subscriber.key
@@ -169,16 +196,15 @@ def claim_records(
         fields = {"role": "patient", "individualRelationshipCode": d.relationshipToSubscriberCode}
         fields["entityType"] = "person"
         fields["lastName"] = d.lastName
-        _put(fields, "firstName", d.firstName)
-        _put(fields, "middleName", d.middleName)
-        _put(fields, "suffix", d.suffix)
-        _put(fields, "address", _address(d.address))
+        put(fields, "firstName", d.firstName)
+        put(fields, "middleName", d.middleName)
+        put(fields, "suffix", d.suffix)
+        put(fields, "address", _address(d.address))
         fields["birthDate"] = d.dateOfBirth.isoformat()
         fields["gender"] = d.gender
         out.append(Record("party", "party:patient:1", subscriber.key, fields=fields))
         parent = "party:patient:1"
-    out.extend(_claim(info, parent))
-    return out
+    return out, parent
 
 
 def _claim(info: ClaimInformation, parent: str) -> list[Record]:
@@ -192,10 +218,10 @@ def _claim(info: ClaimInformation, parent: str) -> list[Record]:
         "benefitsAssignmentCertificationIndicator": info.benefitsAssignmentCertificationIndicator,
         "releaseInformationCode": info.releaseInformationCode,
     }
-    _put(fields, "priorAuthorizationNumber", info.priorAuthorizationNumber)
-    _put(fields, "referralNumber", info.referralNumber)
-    _put(fields, "payerClaimControlNumber", info.payerClaimControlNumber)
-    _put(fields, "medicalRecordNumber", info.medicalRecordNumber)
+    put(fields, "priorAuthorizationNumber", info.priorAuthorizationNumber)
+    put(fields, "referralNumber", info.referralNumber)
+    put(fields, "payerClaimControlNumber", info.payerClaimControlNumber)
+    put(fields, "medicalRecordNumber", info.medicalRecordNumber)
     key = "claim:1"
     out = [
         Record(
@@ -223,32 +249,32 @@ def _claim(info: ClaimInformation, parent: str) -> list[Record]:
     r = info.renderingProvider
     if r is not None:
         fields = {"role": "rendering"}
-        _name(fields, r.organizationName, r.lastName, r.firstName)
-        _put(fields, "middleName", r.middleName)
+        name(fields, r.organizationName, r.lastName, r.firstName)
+        put(fields, "middleName", r.middleName)
         fields["npi"] = r.npi
-        _put(fields, "taxonomy", r.taxonomyCode)
+        put(fields, "taxonomy", r.taxonomyCode)
         out.append(Record("party", f"{key}/party:rendering", key, fields=fields))
     for n, line in enumerate(info.serviceLines, 1):
         sv = line.professionalService
         fields = {"lineNumber": n, "procedureQualifier": sv.procedureIdentifier}
         fields["procedureCode"] = sv.procedureCode
-        _put(fields, "procedureModifiers", list(sv.procedureModifiers))
-        _put(fields, "description", sv.description)
+        put(fields, "procedureModifiers", list(sv.procedureModifiers))
+        put(fields, "description", sv.description)
         fields["chargeAmount"] = sv.lineItemChargeAmount
         fields["unitCode"] = sv.measurementUnit
         fields["units"] = sv.serviceUnitCount
-        _put(fields, "placeOfServiceCode", sv.placeOfServiceCode)
+        put(fields, "placeOfServiceCode", sv.placeOfServiceCode)
         fields["diagnosisPointers"] = [
             int(p) for p in sv.compositeDiagnosisCodePointers.diagnosisCodePointers
         ]
-        _put(fields, "emergencyIndicator", sv.emergencyIndicator)
+        put(fields, "emergencyIndicator", sv.emergencyIndicator)
         fields["serviceDate"] = line.serviceDate.isoformat()
-        _put(
+        put(
             fields,
             "serviceDateEnd",
             line.serviceDateEnd.isoformat() if line.serviceDateEnd else None,
         )
-        _put(fields, "lineItemControlNumber", line.providerControlNumber)
+        put(fields, "lineItemControlNumber", line.providerControlNumber)
         out.append(Record("service_line", f"{key}/line:{n}", key, fields=fields))
     return out
 
@@ -264,10 +290,35 @@ def claim_x12(
 ) -> bytes:
     """The claim as an 837P interchange (ST02 = ``controlNumber``; receiver = the trading partner)."""
     records = claim_records(claim, sender_id=sender[1], when=when)
+    return emit_claim(
+        claim,
+        records,
+        guide=GUIDE,
+        sender=sender,
+        receiver=receiver,
+        interchange_control=interchange_control,
+        usage=usage,
+        when=when,
+    )
+
+
+def emit_claim(
+    claim: ClaimParties,
+    records: list[Record],
+    *,
+    guide: str,
+    sender: tuple[str, str],
+    receiver: tuple[str, str] | None,
+    interchange_control: int,
+    usage: str,
+    when: dt.datetime | None,
+) -> bytes:
+    """One claim's records as an 837 interchange of ``guide`` (ST02 = ``controlNumber``;
+    receiver = the trading partner unless given)."""
     return emit(
         ClaimsPlugin(),
         records,
-        guide=GUIDE,
+        guide=guide,
         sender=sender,
         receiver=receiver or ("ZZ", claim.tradingPartnerServiceId),
         control=interchange_control,
@@ -306,17 +357,31 @@ def _contact_json(contacts: list[Fields] | None) -> ContactInformation | None:
     )
 
 
-def _v(fields: Fields, key: str) -> Any:
+def value(fields: Fields, key: str) -> Any:
     """A field's value (None when absent), left to the model to validate."""
     return fields.get(key)
 
 
-def _date(text: str | None) -> dt.date | None:
+def date_of(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def claim_views(records: list[Record]) -> list[ClaimView]:
-    """Every claim of one 837P transaction set's records, as :class:`ClaimView`."""
+@dataclass(frozen=True, slots=True)
+class ClaimParts:
+    """One stored claim's records, sorted out: the view's shared parts (``parties``: the
+    keyword arguments of every claim view but ``claimInformation``), the claim record,
+    its SBR09 filing code, diagnoses (by position), providers (by role) and lines."""
+
+    parties: dict[str, Any]
+    claim: Record
+    filing_code: Any
+    diagnoses: list[Record]
+    providers: dict[str, Record]
+    lines: list[Record]
+
+
+def claim_parts(records: list[Record]) -> list[ClaimParts]:
+    """Every claim of one 837 transaction set's records (any kind), as :class:`ClaimParts`."""
     by_key = {r.key: r for r in records}
     children: dict[str | None, list[Record]] = {}
     for r in records:
@@ -324,7 +389,7 @@ def claim_views(records: list[Record]) -> list[ClaimView]:
     header = by_key.get("transaction")
     submitter = by_key.get("party:submitter")
     receiver = by_key.get("party:receiver")
-    views = []
+    out = []
     for claim in (r for r in records if r.entity == "claim"):
         owner = by_key.get(claim.parent or "")
         patient = owner if owner is not None and owner.fields.get("role") == "patient" else None
@@ -333,15 +398,36 @@ def claim_views(records: list[Record]) -> list[ClaimView]:
             continue
         billing = by_key.get(subscriber.parent or "")
         payer = by_key.get(f"{subscriber.key}/payer")
-        views.append(
-            _view(claim, children, header, submitter, receiver, billing, subscriber, patient, payer)
+        kids = children.get(claim.key, [])
+        out.append(
+            ClaimParts(
+                parties=_parties(header, submitter, receiver, billing, subscriber, patient, payer),
+                claim=claim,
+                filing_code=subscriber.fields.get("claimFilingIndicatorCode"),
+                diagnoses=sorted(
+                    (r for r in kids if r.entity == "diagnosis"),
+                    key=lambda r: int(r.fields.get("position", 0)),
+                ),
+                providers={
+                    str(r.fields.get("role")): r
+                    for r in reversed(kids)
+                    if r.entity == "party" and r.fields.get("role")
+                },
+                lines=sorted(
+                    (r for r in kids if r.entity == "service_line"),
+                    key=lambda r: int(r.fields.get("lineNumber", 0)),
+                ),
+            )
         )
-    return views
+    return out
 
 
-def _view(
-    claim: Record,
-    children: dict[str | None, list[Record]],
+def claim_views(records: list[Record]) -> list[ClaimView]:
+    """Every claim of one 837P transaction set's records, as :class:`ClaimView`."""
+    return [_view(parts) for parts in claim_parts(records)]
+
+
+def _parties(
     header: Record | None,
     submitter: Record | None,
     receiver: Record | None,
@@ -349,24 +435,12 @@ def _view(
     subscriber: Record,
     patient: Record | None,
     payer: Record | None,
-) -> ClaimView:
+) -> dict[str, Any]:
     sub = submitter.fields if submitter else {}
     rcv = receiver.fields if receiver else {}
     bill = billing.fields if billing else {}
     s = subscriber.fields
     pay = payer.fields if payer else {}
-    c = claim.fields
-    kids = children.get(claim.key, [])
-    diagnoses = sorted(
-        (r for r in kids if r.entity == "diagnosis"), key=lambda r: int(r.fields.get("position", 0))
-    )
-    rendering = next(
-        (r for r in kids if r.entity == "party" and r.fields.get("role") == "rendering"), None
-    )
-    lines = sorted(
-        (r for r in kids if r.entity == "service_line"),
-        key=lambda r: int(r.fields.get("lineNumber", 0)),
-    )
     dependent = None
     if patient is not None:
         p = patient.fields
@@ -375,23 +449,23 @@ def _view(
             lastName=p.get("lastName", ""),
             middleName=p.get("middleName"),
             suffix=p.get("suffix"),
-            gender=_v(p, "gender"),
-            dateOfBirth=_v(p, "birthDate"),
-            relationshipToSubscriberCode=_v(p, "individualRelationshipCode"),
-            address=_address_json(p.get("address")) or _v(p, "address"),
+            gender=value(p, "gender"),
+            dateOfBirth=value(p, "birthDate"),
+            relationshipToSubscriberCode=value(p, "individualRelationshipCode"),
+            address=_address_json(p.get("address")) or value(p, "address"),
         )
-    return ClaimView(
-        controlNumber=(header.fields.get("referenceIdentification", "") if header else ""),
-        tradingPartnerServiceId=rcv.get("identifier", ""),
-        submitter=Submitter(
+    return {
+        "controlNumber": (header.fields.get("referenceIdentification", "") if header else ""),
+        "tradingPartnerServiceId": rcv.get("identifier", ""),
+        "submitter": Submitter(
             organizationName=sub.get("organizationName"),
             lastName=sub.get("lastName"),
             firstName=sub.get("firstName"),
             submitterIdentification=sub.get("identifier"),
-            contactInformation=_contact_json(sub.get("contacts")) or _v(sub, "contacts"),
+            contactInformation=_contact_json(sub.get("contacts")) or value(sub, "contacts"),
         ),
-        receiver=Receiver(organizationName=rcv.get("organizationName", "")),
-        billing=BillingProvider(
+        "receiver": Receiver(organizationName=rcv.get("organizationName", "")),
+        "billing": BillingProvider(
             npi=bill.get("npi", ""),
             employerId=bill.get("tin"),
             ssn=bill.get("ssn"),
@@ -399,10 +473,10 @@ def _view(
             organizationName=bill.get("organizationName"),
             lastName=bill.get("lastName"),
             firstName=bill.get("firstName"),
-            address=_address_json(bill.get("address")) or _v(bill, "address"),
+            address=_address_json(bill.get("address")) or value(bill, "address"),
             contactInformation=_contact_json(bill.get("contacts")),
         ),
-        subscriber=Subscriber(
+        "subscriber": Subscriber(
             memberId=s.get("memberId", ""),
             paymentResponsibilityLevelCode=s.get("payerResponsibilityCode", "P"),
             firstName=s.get("firstName"),
@@ -410,19 +484,27 @@ def _view(
             middleName=s.get("middleName"),
             suffix=s.get("suffix"),
             gender=s.get("gender"),
-            dateOfBirth=_date(s.get("birthDate")),
+            dateOfBirth=date_of(s.get("birthDate")),
             address=_address_json(s.get("address")),
             groupNumber=s.get("groupNumber"),
             groupName=s.get("groupName"),
         ),
-        dependent=dependent,
-        payer=Payer(
+        "dependent": dependent,
+        "payer": Payer(
             organizationName=pay.get("organizationName", ""),
             payerId=pay.get("payerId") or pay.get("identifier"),
             address=_address_json(pay.get("address")),
         ),
+    }
+
+
+def _view(parts: ClaimParts) -> ClaimView:
+    c = parts.claim.fields
+    rendering = parts.providers.get("rendering")
+    return ClaimView(
+        **parts.parties,
         claimInformation=ClaimInformation(
-            claimFilingCode=_v(s, "claimFilingIndicatorCode"),
+            claimFilingCode=parts.filing_code,
             patientControlNumber=c.get("patientControlNumber", ""),
             claimChargeAmount=c.get("claimChargeAmount", "0"),
             placeOfServiceCode=c.get("placeOfServiceCode", ""),
@@ -439,10 +521,10 @@ def _view(
             medicalRecordNumber=c.get("medicalRecordNumber"),
             healthCareCodeInformation=[
                 DiagnosisCode(
-                    diagnosisTypeCode=_v(d.fields, "qualifier"),
-                    diagnosisCode=_v(d.fields, "code"),
+                    diagnosisTypeCode=value(d.fields, "qualifier"),
+                    diagnosisCode=value(d.fields, "code"),
                 )
-                for d in diagnoses
+                for d in parts.diagnoses
             ],
             renderingProvider=(
                 RenderingProvider(
@@ -456,15 +538,15 @@ def _view(
                 if rendering is not None
                 else None
             ),
-            serviceLines=[_line(r.fields) for r in lines],
+            serviceLines=[_line(r.fields) for r in parts.lines],
         ),
     )
 
 
 def _line(f: Fields) -> ServiceLine:
     return ServiceLine(
-        serviceDate=_v(f, "serviceDate"),
-        serviceDateEnd=_date(f.get("serviceDateEnd")),
+        serviceDate=value(f, "serviceDate"),
+        serviceDateEnd=date_of(f.get("serviceDateEnd")),
         providerControlNumber=f.get("lineItemControlNumber"),
         professionalService=ProfessionalService(
             procedureIdentifier=f.get("procedureQualifier", "HC"),

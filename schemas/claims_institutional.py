@@ -1,0 +1,443 @@
+"""Institutional claim (837I, 005010X223A2) API models: the request body and a stored claim's view.
+
+The parties (``submitter``, ``receiver``, ``billing``, ``subscriber``,
+``dependent``, ``payer``) are those of the professional claim
+(:mod:`schemas.claims`); ``claimInformation`` carries what a UB-04 carries:
+the facility type and frequency (CLM05, the type of bill), the admission
+codes (``claimCodeInformation``, CL1), the statement period and admission and
+discharge times (``claimDateInformation``, DTP 434/435/096), the principal,
+admitting and other diagnoses with present-on-admission indicators (HI), the
+attending and operating providers (2310A/B) and revenue-coded service lines
+(``serviceLines[].institutionalService``, SV2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, ConfigDict, Field, model_validator
+
+from schemas.claims import (
+    BillingProvider,
+    Charge,
+    ClaimFilingCode,
+    ClaimParties,
+    Model,
+    Quantity,
+    Submitter,
+    Subscriber,
+    Text,
+    check_diagnoses,
+    example,
+)
+from schemas.common import Npi
+from transactions.records import money
+
+__all__ = [
+    "AdmittingDiagnosis",
+    "AttendingProvider",
+    "ClaimCodeInformation",
+    "ClaimDateInformation",
+    "InstitutionalClaimInformation",
+    "InstitutionalClaimSubmission",
+    "InstitutionalClaimView",
+    "InstitutionalService",
+    "InstitutionalServiceLine",
+    "OperatingProvider",
+    "OtherDiagnosis",
+    "PrincipalDiagnosis",
+]
+
+#: A clock time as X12 writes it: HHMM, 24-hour
+Hour = Annotated[str, Field(pattern=r"^([01]\d|2[0-3])[0-5]\d$", examples=["1430"])]
+DxCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{3,7}$", description="without the dot")]
+#: HI0x-9 present-on-admission indicator (Y yes, N no, U unknown, W undetermined, 1 exempt)
+PresentOnAdmission = Literal["Y", "N", "U", "W", "1"]
+Reference = Annotated[str, Field(min_length=1, max_length=50)]
+
+
+class ClaimCodeInformation(Model):
+    """CL1: the admission's priority (type) and source, and the patient's status at the end of
+    the billed period (UB-04 FL 14, 15 and 17)."""
+
+    admissionTypeCode: Annotated[str, Field(pattern=r"^[1-59]$", description="CL101 (NUBC)")]
+    admissionSourceCode: Annotated[
+        str | None, Field(pattern=r"^[0-9A-Z]$", description="CL102, point of origin (NUBC)")
+    ] = None
+    patientStatusCode: Annotated[
+        str, Field(pattern=r"^\d{2}$", description="CL103, discharge status (NUBC)")
+    ]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "admissionTypeCode": "1",
+                "admissionSourceCode": "7",
+                "patientStatusCode": "01",
+            }
+        }
+    )
+
+
+class ClaimDateInformation(Model):
+    """DTP*434 statement period (required), DTP*435 admission date and hour, DTP*096
+    discharge hour."""
+
+    statementBeginDate: dt.date
+    statementEndDate: dt.date
+    admissionDate: dt.date | None = None
+    admissionHour: Hour | None = None
+    dischargeHour: Hour | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ClaimDateInformation:
+        if self.statementEndDate < self.statementBeginDate:
+            raise ValueError("statementEndDate is before statementBeginDate")
+        if self.admissionHour is not None and self.admissionDate is None:
+            raise ValueError("admissionHour needs admissionDate")
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "statementBeginDate": "2024-02-01",
+                "statementEndDate": "2024-02-03",
+                "admissionDate": "2024-02-01",
+                "admissionHour": "0830",
+                "dischargeHour": "1415",
+            }
+        }
+    )
+
+
+class PrincipalDiagnosis(Model):
+    """HI*ABK (BK for ICD-9): the principal diagnosis."""
+
+    qualifierCode: Literal["ABK", "BK"] = "ABK"
+    principalDiagnosisCode: DxCode
+    presentOnAdmissionIndicator: PresentOnAdmission | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "qualifierCode": "ABK",
+                "principalDiagnosisCode": "J189",
+                "presentOnAdmissionIndicator": "Y",
+            }
+        }
+    )
+
+
+class AdmittingDiagnosis(Model):
+    """HI*ABJ (BJ): the diagnosis on admission (inpatient claims)."""
+
+    qualifierCode: Literal["ABJ", "BJ"] = "ABJ"
+    admittingDiagnosisCode: DxCode
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"qualifierCode": "ABJ", "admittingDiagnosisCode": "R509"}}
+    )
+
+
+class OtherDiagnosis(Model):
+    """HI*ABF (BF): another diagnosis, up to 24."""
+
+    qualifierCode: Literal["ABF", "BF"] = "ABF"
+    otherDiagnosisCode: DxCode
+    presentOnAdmissionIndicator: PresentOnAdmission | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "qualifierCode": "ABF",
+                "otherDiagnosisCode": "E119",
+                "presentOnAdmissionIndicator": "Y",
+            }
+        }
+    )
+
+
+class AttendingProvider(Model):
+    """2310A: the attending provider (a person), with an optional taxonomy (PRV*AT)."""
+
+    npi: Npi
+    lastName: Text
+    firstName: Text | None = None
+    middleName: Text | None = None
+    suffix: Text | None = None
+    taxonomyCode: Annotated[str | None, Field(pattern=r"^[0-9A-Z]{10}$")] = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "npi": "1999999992",
+                "lastName": "Thistlewood",
+                "firstName": "Quincy",
+                "taxonomyCode": "207RH0000X",
+            }
+        }
+    )
+
+
+class OperatingProvider(Model):
+    """2310B: the operating physician (a person; required when a surgical procedure is billed)."""
+
+    npi: Npi
+    lastName: Text
+    firstName: Text | None = None
+    middleName: Text | None = None
+    suffix: Text | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {"npi": "1234567893", "lastName": "Marsh", "firstName": "Ada"}
+        }
+    )
+
+
+class InstitutionalService(Model):
+    """SV2: the revenue code, the procedure (when the payer needs one: HCPCS/CPT or HIPPS), the
+    charge and the units (UN units or DA days)."""
+
+    serviceLineRevenueCode: Annotated[
+        str, Field(pattern=r"^\d{4}$", description="SV201: a 4-digit NUBC revenue code")
+    ]
+    procedureIdentifier: Literal["HC", "HP", "ER", "IV", "WK"] | None = None
+    procedureCode: Annotated[str | None, Field(pattern=r"^[A-Z0-9]{1,48}$")] = None
+    procedureModifiers: Annotated[
+        list[Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$")]], Field(max_length=4)
+    ] = Field(default_factory=list)
+    description: Annotated[str | None, Field(min_length=1, max_length=80)] = None
+    lineItemChargeAmount: Charge
+    measurementUnit: Literal["UN", "DA"] = "UN"
+    serviceUnitCount: Quantity
+    nonCoveredChargeAmount: Charge | None = None
+
+    @model_validator(mode="after")
+    def _procedure(self) -> InstitutionalService:
+        if self.procedureCode is None:
+            if self.procedureIdentifier is not None or self.procedureModifiers:
+                raise ValueError("procedureIdentifier and procedureModifiers need procedureCode")
+        elif self.procedureIdentifier is None:
+            self.procedureIdentifier = "HC"
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "serviceLineRevenueCode": "0450",
+                "procedureIdentifier": "HC",
+                "procedureCode": "99284",
+                "procedureModifiers": ["25"],
+                "lineItemChargeAmount": "1200",
+                "measurementUnit": "UN",
+                "serviceUnitCount": "1",
+            }
+        }
+    )
+
+
+class InstitutionalServiceLine(Model):
+    """2400: one line (LX, SV2, DTP*472, REF*6R); a service date is required on outpatient
+    lines when the statement period is longer than a day."""
+
+    serviceDate: dt.date | None = None
+    serviceDateEnd: dt.date | None = None
+    providerControlNumber: Reference | None = None
+    institutionalService: InstitutionalService
+
+    @model_validator(mode="after")
+    def _period(self) -> InstitutionalServiceLine:
+        if self.serviceDateEnd is not None and (
+            self.serviceDate is None or self.serviceDateEnd < self.serviceDate
+        ):
+            raise ValueError("serviceDateEnd needs serviceDate and may not be before it")
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "serviceDate": "2024-02-01",
+                "providerControlNumber": "LN0001-1",
+                "institutionalService": example(InstitutionalService),
+            }
+        }
+    )
+
+
+#: CLM05-3 for institutional claims: the third digit of the type of bill
+InstitutionalFrequency = Literal["0", "1", "2", "3", "4", "5", "7", "8", "9"]
+
+
+class InstitutionalClaimInformation(Model):
+    """2300: the claim (CLM, DTP, CL1, REF, HI), its attending and operating providers and lines.
+
+    ``placeOfServiceCode`` (also accepted as ``facilityCode``) is CLM05-1, the facility
+    type code: the first two digits of the type of bill, ``claimFrequencyCode`` its third.
+    """
+
+    claimFilingCode: ClaimFilingCode
+    patientControlNumber: Annotated[str, Field(min_length=1, max_length=38)]
+    claimChargeAmount: Charge
+    placeOfServiceCode: Annotated[
+        str,
+        Field(
+            pattern=r"^\d{2}$",
+            validation_alias=AliasChoices("placeOfServiceCode", "facilityCode"),
+            description="CLM05-1: the facility type code (type of bill digits 1-2)",
+        ),
+    ]
+    claimFrequencyCode: InstitutionalFrequency = "1"
+    planParticipationCode: Literal["A", "B", "C"] = "A"
+    benefitsAssignmentCertificationIndicator: Literal["Y", "N", "W"] = "Y"
+    releaseInformationCode: Literal["I", "Y"] = "Y"
+    priorAuthorizationNumber: Reference | None = None
+    referralNumber: Reference | None = None
+    payerClaimControlNumber: Annotated[
+        str | None,
+        Field(min_length=1, max_length=50, description="REF*F8: the claim a 7 or 8 replaces"),
+    ] = None
+    medicalRecordNumber: Reference | None = None
+    claimCodeInformation: ClaimCodeInformation
+    claimDateInformation: ClaimDateInformation
+    principalDiagnosis: PrincipalDiagnosis
+    admittingDiagnosis: AdmittingDiagnosis | None = None
+    otherDiagnosisInformationList: Annotated[list[OtherDiagnosis], Field(max_length=24)] = Field(
+        default_factory=list
+    )
+    attendingProvider: AttendingProvider | None = None
+    operatingProvider: OperatingProvider | None = None
+    serviceLines: Annotated[list[InstitutionalServiceLine], Field(min_length=1, max_length=50)]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "claimFilingCode": "CI",
+                "patientControlNumber": "PCN-I-0001",
+                "claimChargeAmount": "1200",
+                "placeOfServiceCode": "13",
+                "claimFrequencyCode": "1",
+                "planParticipationCode": "A",
+                "benefitsAssignmentCertificationIndicator": "Y",
+                "releaseInformationCode": "Y",
+                "claimCodeInformation": example(ClaimCodeInformation),
+                "claimDateInformation": {
+                    "statementBeginDate": "2024-02-01",
+                    "statementEndDate": "2024-02-01",
+                },
+                "principalDiagnosis": example(PrincipalDiagnosis),
+                "otherDiagnosisInformationList": [example(OtherDiagnosis)],
+                "attendingProvider": example(AttendingProvider),
+                "serviceLines": [example(InstitutionalServiceLine)],
+            }
+        }
+    )
+
+
+class _InstitutionalBody(ClaimParties):
+    claimInformation: InstitutionalClaimInformation
+
+
+_EXAMPLE: dict[str, Any] = {
+    "controlNumber": "000000002",
+    "tradingPartnerServiceId": "77001",
+    "submitter": example(Submitter),
+    "receiver": {"organizationName": "Northwind Health"},
+    "billing": {
+        **example(BillingProvider),
+        "organizationName": "Maple General Hospital",
+        "taxonomyCode": "282N00000X",
+    },
+    "subscriber": example(Subscriber),
+    "payer": {"organizationName": "Northwind Health", "payerId": "77001"},
+    "claimInformation": example(InstitutionalClaimInformation),
+}
+
+#: frequencies of a claim for care that goes on (no discharge yet)
+_NOT_DISCHARGED = frozenset({"2", "3"})
+
+
+class InstitutionalClaimSubmission(_InstitutionalBody):
+    """An institutional claim (837I, 005010X223A2) to submit.
+
+    Checked beyond the field formats (NPIs with their check digit among them): the claim
+    charge equals the sum of the line charges, ICD-10-CM codes have the ICD-10-CM form,
+    the billing provider is an organization (2010AA NM102 is 2 in the 837I), service
+    dates lie within the statement period, a discharge hour is only given on a claim
+    whose frequency says the patient left (not 2 or 3), and a payer ID is given.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"example": _EXAMPLE})
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InstitutionalClaimSubmission:
+        info = self.claimInformation
+        total = sum(
+            (Decimal(x.institutionalService.lineItemChargeAmount) for x in info.serviceLines),
+            Decimal(0),
+        )
+        if Decimal(info.claimChargeAmount) != total:
+            raise ValueError(
+                f"claimInformation.claimChargeAmount {info.claimChargeAmount} is not the sum "
+                f"of the service lines' lineItemChargeAmount ({money(total)})"
+            )
+        if not self.billing.organizationName:
+            raise ValueError("billing.organizationName is required: an 837I bills as a facility")
+        dates = info.claimDateInformation
+        if dates.dischargeHour is not None and info.claimFrequencyCode in _NOT_DISCHARGED:
+            raise ValueError(
+                "claimInformation.claimDateInformation.dischargeHour is not used when "
+                f"claimFrequencyCode is {info.claimFrequencyCode} (patient not discharged)"
+            )
+        for n, line in enumerate(info.serviceLines):
+            for day in (line.serviceDate, line.serviceDateEnd):
+                if day is not None and not (
+                    dates.statementBeginDate <= day <= dates.statementEndDate
+                ):
+                    raise ValueError(
+                        f"claimInformation.serviceLines[{n}].serviceDate is outside the "
+                        "statement period (claimDateInformation)"
+                    )
+        base = "claimInformation."
+        check_diagnoses(
+            [
+                (
+                    f"{base}principalDiagnosis.principalDiagnosisCode",
+                    info.principalDiagnosis.qualifierCode,
+                    info.principalDiagnosis.principalDiagnosisCode,
+                ),
+                *(
+                    [
+                        (
+                            f"{base}admittingDiagnosis.admittingDiagnosisCode",
+                            info.admittingDiagnosis.qualifierCode,
+                            info.admittingDiagnosis.admittingDiagnosisCode,
+                        )
+                    ]
+                    if info.admittingDiagnosis
+                    else []
+                ),
+                *(
+                    (
+                        f"{base}otherDiagnosisInformationList[{n}].otherDiagnosisCode",
+                        d.qualifierCode,
+                        d.otherDiagnosisCode,
+                    )
+                    for n, d in enumerate(info.otherDiagnosisInformationList)
+                ),
+            ]
+        )
+        if self.payer.payerId is None:
+            self.payer.payerId = self.tradingPartnerServiceId
+        return self
+
+
+class InstitutionalClaimView(_InstitutionalBody):
+    """A stored 837I claim as JSON: the shape of :class:`InstitutionalClaimSubmission`, not
+    re-validated for consistency; ``controlNumber`` is its BHT03."""
+
+    controlNumber: Annotated[str, Field(description="BHT03 of the stored transaction set")]
+
+    model_config = ConfigDict(json_schema_extra={"example": _EXAMPLE})
