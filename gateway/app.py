@@ -13,18 +13,21 @@ import structlog
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI, Request, Response
 
-from gateway import jobs
+from gateway import console, jobs
 from gateway import logging as gwlogging
 from gateway.api import (
     admin,
+    audit,
     claim_status,
     claims,
     core,
     eligibility,
     health,
     interchanges,
+    outbox,
     prior_auth,
     problems,
+    replay,
 )
 from gateway.api.openapi import install as install_openapi_examples
 from gateway.settings import Settings, get_settings
@@ -56,7 +59,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             app.state.migration_head = migration_head(url)
         worker = None
         if owned is not None and settings.embedded_worker:
-            worker = asyncio.create_task(jobs.run_worker(owned.url), name="x12gw-embedded-worker")
+            worker = asyncio.create_task(
+                jobs.run_worker(owned.url, settings=settings), name="x12gw-embedded-worker"
+            )
         log.info("started", demo=settings.demo, embedded_worker=worker is not None)
         try:
             yield
@@ -93,6 +98,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(prior_auth.router)
     app.include_router(admin.router)
     app.include_router(core.router)
+    app.include_router(audit.router)
+    app.include_router(console.router)
+    app.include_router(outbox.router)
+    app.include_router(replay.router)
 
     @app.middleware("http")
     async def request_context(
