@@ -10,9 +10,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
+from gateway.api.audit import AuditDep
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.idempotency import idempotent
 from gateway.api.problems import Problem
+from gateway.api.visibility import may_read, readable
+from gateway.batch import answer_requests
 from gateway.emit import EmitError, emit_transaction
 from gateway.ingest import default_registry, ingest, store_upload
 from gateway.jobs import job_queue, submit
@@ -94,18 +97,6 @@ def _interchange_json(row: m.Interchange) -> dict[str, Any]:
         "duplicateOf": row.duplicate_of_id,
         "findings": row.findings,
     }
-
-
-async def may_read(session: SessionDep, principal: PrincipalDep, row: m.Interchange) -> bool:
-    """Admins read everything; a partner what it sent as its ISA senders or posted with its key."""
-    if principal.may_send_as(row.sender_qualifier, row.sender_id):
-        return True
-    upload = await session.get(m.Upload, row.upload_id)
-    return (
-        upload is not None
-        and upload.partner_id is not None
-        and upload.partner_id == principal.partner_id
-    )
 
 
 async def _visible(
@@ -200,6 +191,10 @@ async def _store(
         snip_level=settings.snip_level,
         partner_id=getattr(request.state, "partner_id", None),
     )
+    # batch 270/276/278: their answers go to the requester's outbox
+    responses = await answer_requests(
+        db, result, partner_id=getattr(request.state, "partner_id", None), settings=settings
+    )
     body = {
         "uploadId": result.upload_id,
         "interchanges": [
@@ -215,6 +210,8 @@ async def _store(
         "acknowledgments": {"x12": result.acks.decode("latin-1"), **result.ack_summary},
         "findings": result.findings,
     }
+    if responses:
+        body["responses"] = responses
     if not result.interchanges:
         return JSONResponse(
             {
@@ -245,21 +242,7 @@ async def list_interchanges(
     limit: int = Query(default=50, ge=1, le=500),
 ) -> dict[str, Any]:
     query = select(m.Interchange).order_by(m.Interchange.id.desc()).limit(limit + 1)
-    if not principal.is_admin:
-        pairs = list(principal.senders) or [("", "")]
-        from sqlalchemy import and_, or_
-
-        query = query.where(
-            or_(
-                *(
-                    and_(m.Interchange.sender_qualifier == q, m.Interchange.sender_id == s)
-                    for q, s in pairs
-                ),
-                m.Interchange.upload_id.in_(
-                    select(m.Upload.id).where(m.Upload.partner_id == principal.partner_id)
-                ),
-            )
-        )
+    query = query.where(readable(principal))
     if status:
         query = query.where(m.Interchange.status == status)
     if sender:
@@ -320,16 +303,19 @@ async def get_interchange(
     response_class=Response,
     responses={200: {"content": {"application/edi-x12": {}}}},
 )
-async def get_raw(interchange_id: int, session: SessionDep, principal: PrincipalDep) -> Response:
+async def get_raw(
+    interchange_id: int, session: SessionDep, principal: PrincipalDep, audit: AuditDep
+) -> Response:
     row = await _visible(session, principal, interchange_id)
     upload = await session.get(m.Upload, row.upload_id)
     assert upload is not None
+    await audit.read("interchange", [row.id])
     return Response(upload.raw[row.start_offset : row.end_offset], media_type="application/edi-x12")
 
 
 @router.get("/interchanges/{interchange_id}/acks", summary="The acknowledgments sent back")
 async def get_acks(
-    interchange_id: int, session: SessionDep, principal: PrincipalDep
+    interchange_id: int, session: SessionDep, principal: PrincipalDep, audit: AuditDep
 ) -> dict[str, Any]:
     row = await _visible(session, principal, interchange_id)
     acks = (
@@ -341,6 +327,7 @@ async def get_acks(
         .scalars()
         .all()
     )
+    await audit.read("acknowledgment", [a.id for a in acks])  # a 277CA names patients
     return {
         "items": [
             {
@@ -373,7 +360,7 @@ def _set_json(t: m.TransactionSet) -> dict[str, Any]:
     "/interchanges/{interchange_id}/transactions", summary="The interchange's transaction sets"
 )
 async def get_sets(
-    interchange_id: int, session: SessionDep, principal: PrincipalDep
+    interchange_id: int, session: SessionDep, principal: PrincipalDep, audit: AuditDep
 ) -> dict[str, Any]:
     row = await _visible(session, principal, interchange_id)
     sets = (
@@ -387,6 +374,7 @@ async def get_sets(
         .scalars()
         .all()
     )
+    await audit.read("transaction_set", [t.id for t in sets])
     return {"items": [_set_json(t) for t in sets]}
 
 
@@ -400,12 +388,14 @@ async def get_transaction(
     session: SessionDep,
     principal: PrincipalDep,
     db: DbDep,
+    audit: AuditDep,
     format: str = Query(default="json", pattern="^(json|x12)$"),
 ) -> Any:
     t = await session.get(m.TransactionSet, set_id)
     if t is None:
         raise Problem(404, "not-found", "Not found", f"No transaction set #{set_id}")
     await _visible(session, principal, t.interchange_id)
+    await audit.read("transaction_set", [set_id])
     if format == "x12":
         try:
             x12 = await emit_transaction(db, set_id, default_registry())
