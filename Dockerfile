@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Build: docker build -t x12gw .    Run: docker run -e DATABASE_URL=... -p 8000:8000 x12gw
+# Build: docker build -t x12gw .    Run: docker run -p 8000:8000 x12gw  (add -e DATABASE_URL=... for your own PostgreSQL)
 FROM python:3.11-slim AS build
 WORKDIR /src
 RUN python -m venv /opt/venv
@@ -25,4 +25,5 @@ WORKDIR /app
 USER x12gw
 EXPOSE 8000
 ENTRYPOINT ["x12gw"]
-CMD ["demo"]
+# the gateway on the embedded store with the demo partner and files; keys are printed
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000", "--demo"]

@@ -68,8 +68,14 @@ def load_precert_rules(path: Path) -> list[PrecertRule]:
 
 
 def rules_path() -> Path:
+    """``$X12GW_PRECERT_RULES``, else ``fixtures/precert-rules.json`` in the working folder
+    (an installed gateway, e.g. the Docker image, runs from its app folder), else the
+    source tree's."""
     configured = os.environ.get(RULES_ENV)
-    return Path(configured) if configured else DEFAULT_RULES
+    if configured:
+        return Path(configured)
+    here = Path.cwd() / "fixtures" / "precert-rules.json"
+    return here if here.is_file() else DEFAULT_RULES
 
 
 @functools.cache
