@@ -23,6 +23,7 @@ from gateway.api.audit import AuditDep
 from gateway.api.auth import create_partner_key
 from gateway.api.deps import AdminDep, DbDep, SessionDep
 from gateway.api.eligibility import GATEWAY_ID, _control
+from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
 from gateway.ingest import IngestResult, ingest
 from gateway.jsonapi.eligibility import response_to_records
@@ -64,7 +65,7 @@ from transactions.records import Record, money
 from transactions.registry import TransactionPlugin
 from transactions.remittance_plugin import RemittancePlugin
 
-router = APIRouter(prefix="/v1/admin", tags=["administration"])
+router = APIRouter(prefix="/v1/admin", tags=["administration"], route_class=IdempotentRoute)
 
 ELIGIBILITY = EligibilityPlugin()
 REMITTANCE = RemittancePlugin()

@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 from gateway.api.audit import AuditDep
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.eligibility import GATEWAY_ID, _control
+from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
 from gateway.ingest import IngestResult, ingest
 from gateway.jsonapi.claim_status import request_records, status_response
@@ -21,7 +22,7 @@ from schemas.claims import example
 from transactions.claim_status import ClaimStatusPlugin
 from transactions.emit import emit
 
-router = APIRouter(prefix="/v1", tags=["claim status"])
+router = APIRouter(prefix="/v1", tags=["claim status"], route_class=IdempotentRoute)
 PLUGIN = ClaimStatusPlugin()
 
 

@@ -15,6 +15,7 @@ from gateway.api.audit import AuditDep
 from gateway.api.claim_examples import DENTAL_ANSWER, INSTITUTIONAL_ANSWER, answer
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep
 from gateway.api.eligibility import GATEWAY_ID, _control
+from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
 from gateway.api.visibility import may_read, may_read_set, readable_ids
 from gateway.emit import EmitError, emit_transaction
@@ -30,7 +31,7 @@ from schemas.claims_dental import DentalClaimSubmission
 from schemas.claims_institutional import InstitutionalClaimSubmission
 from transactions.records import Record
 
-router = APIRouter(prefix="/v1", tags=["claims and remittances"])
+router = APIRouter(prefix="/v1", tags=["claims and remittances"], route_class=IdempotentRoute)
 log = structlog.get_logger("x12gw.api.claims")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api.audit import AuditDep
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
+from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
 from gateway.api.visibility import may_read_set
 from gateway.ingest import _allocate, ingest
@@ -23,7 +24,7 @@ from transactions.eligibility import EligibilityPlugin
 from transactions.eligibility.estimate import estimate, in_network
 from transactions.emit import emit
 
-router = APIRouter(prefix="/v1", tags=["eligibility"])
+router = APIRouter(prefix="/v1", tags=["eligibility"], route_class=IdempotentRoute)
 PLUGIN = EligibilityPlugin()
 GATEWAY_ID = ("ZZ", "X12GW")
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy import select, text
 
 from gateway.api.auth import Principal
 from gateway.api.problems import Problem
 from gateway.store import models as m
 from gateway.store.db import Database
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _who(principal: Principal) -> str:
@@ -28,6 +32,19 @@ async def idempotent(
     body: bytes,
     handler: Callable[[], Awaitable[JSONResponse]],
 ) -> JSONResponse:
+    """Run ``handler`` once per (caller, Idempotency-Key); see the module's docstring."""
+    answer = await remembered(request, db, _who(principal), body, handler)
+    assert isinstance(answer, JSONResponse)
+    return answer
+
+
+async def remembered(
+    request: Request,
+    db: Database,
+    who: str,
+    body: bytes,
+    handler: Callable[[], Awaitable[Response]],
+) -> Response:
     key = request.headers.get("idempotency-key")
     if not key:
         return await handler()
@@ -35,8 +52,9 @@ async def idempotent(
         raise Problem(
             400, "bad-request", "Bad request", "Idempotency-Key is longer than 200 characters"
         )
-    who = _who(principal)
-    digest = hashlib.sha256(request.url.path.encode() + b"\0" + body).hexdigest()
+    digest = hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\0" + body
+    ).hexdigest()
     async with db.session() as s:
         await s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{who}:{key}"})
         seen = (
@@ -58,7 +76,9 @@ async def idempotent(
                 seen.body, status_code=seen.status_code, headers={"Idempotent-Replayed": "true"}
             )
         response = await handler()
-
+        kind = response.headers.get("content-type", "")
+        if response.status_code >= 500 or "json" not in kind:
+            return response  # nothing to replay: a failure may be retried, X12 is re-asked
         s.add(
             m.IdempotentRequest(
                 principal=who,
@@ -70,3 +90,26 @@ async def idempotent(
         )
         await s.commit()
         return response
+
+
+def _credential(request: Request) -> str:
+    """Keys are scoped to the credential that sent them (a digest, never the key itself)."""
+    sent = request.headers.get("authorization", "")
+    return "key:" + hashlib.sha256(sent.encode()).hexdigest()[:24]
+
+
+class IdempotentRoute(APIRoute):
+    """A route whose POST/PUT/PATCH/DELETE honour ``Idempotency-Key``: give a router
+    ``route_class=IdempotentRoute`` and every mutating endpoint on it does, unchanged."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        run = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            if request.method not in MUTATING or "idempotency-key" not in request.headers:
+                return await run(request)
+            body = await request.body()  # kept on the request: the endpoint reads it again
+            db: Database = request.app.state.db
+            return await remembered(request, db, _credential(request), body, lambda: run(request))
+
+        return handler

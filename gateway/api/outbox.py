@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from gateway.api.audit import AuditDep
 from gateway.api.deps import AdminDep, PrincipalDep, SessionDep
+from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
 from gateway.outbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, item_json, item_x12, now
 from gateway.store import models as m
@@ -29,7 +30,7 @@ from schemas.outbox import (
     WebhookView,
 )
 
-router = APIRouter(prefix="/v1", tags=["outbox"])
+router = APIRouter(prefix="/v1", tags=["outbox"], route_class=IdempotentRoute)
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such item in the caller's outbox (problem document)"}

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query
 from gateway.api.audit import AuditDep
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.eligibility import GATEWAY_ID, _control
+from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
 from gateway.ingest import ingest
 from gateway.jsonapi.prior_auth import request_to_records, response_from_records
@@ -24,7 +25,7 @@ from schemas.prior_auth import PrecertRequirement, PriorAuthRequest, PriorAuthRe
 from transactions.emit import emit
 from transactions.prior_auth import PriorAuthPlugin
 
-router = APIRouter(prefix="/v1", tags=["prior authorization"])
+router = APIRouter(prefix="/v1", tags=["prior authorization"], route_class=IdempotentRoute)
 PLUGIN = PriorAuthPlugin()
 #: fail at start, not at the first request
 RULES = precert_rules()
