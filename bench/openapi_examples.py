@@ -208,10 +208,10 @@ def _model_example(module: str, name: str) -> Any:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="x12gw-examples-") as tmp:
-        url = embedded_url(Path(tmp), database="examples")
-        upgrade(url)
-        examples = asyncio.run(record(url))
+    scratch = Path(tempfile.mkdtemp(prefix="x12gw-examples-"))
+    url = embedded_url(scratch, database="examples", cleanup="delete")  # gone at exit
+    upgrade(url)
+    examples = asyncio.run(record(url))
     EXAMPLES.write_text(json.dumps(examples, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(examples)} operations recorded in {EXAMPLES.relative_to(ROOT)}")
 

@@ -573,7 +573,11 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
         admin_key = os.environ.get("X12GW_ADMIN_KEY") or f"x12gw-admin-{secrets.token_urlsafe(18)}"
         os.environ["X12GW_ADMIN_KEY"] = admin_key
+        os.environ["X12GW_DEMO"] = "true"
+        from gateway import logging as gwlogging
         from gateway.settings import get_settings
+
+        gwlogging.configure()  # JSON lines from the start, as the server writes them
 
         get_settings.cache_clear()  # read before the key was set; the app must see the printed key
         partner_key, loaded = asyncio.run(load_demo(url))
@@ -583,6 +587,7 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
             f"  demo partner key: {partner_key}\n"
             f"  demo files stored: {loaded}\n"
             f"  open http://{args.host}:{args.port}/docs and use 'Authorize' with a key\n"
+            f"  ops console: http://{args.host}:{args.port}/console (sign in with the admin key)\n"
         )
         out.flush()
     uvicorn.run(

@@ -25,7 +25,10 @@ def server_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return url
-    return embedded_url(Path(tempfile.mkdtemp(prefix="x12gw-pg-")), database="postgres")
+    # stopped and removed when the test process exits, so runs leave no server behind
+    return embedded_url(
+        Path(tempfile.mkdtemp(prefix="x12gw-pg-")), database="postgres", cleanup="delete"
+    )
 
 
 async def _recreate(admin_url: str, name: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -23,15 +24,24 @@ def async_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
-    """Start (or join) the embedded PostgreSQL under ``data_dir`` and return a URL to ``database``."""
+def embedded_url(
+    data_dir: Path,
+    database: str = EMBEDDED_DATABASE,
+    *,
+    cleanup: Literal["stop", "delete"] | None = None,
+) -> str:
+    """Start (or join) the embedded PostgreSQL under ``data_dir`` and return a URL to ``database``.
+
+    The gateway's own store keeps running after the process (``cleanup=None``: the next
+    start joins it); scratch servers for tests and benchmarks pass ``"delete"`` so the
+    server is stopped and its folder removed when the process exits."""
     import warnings
 
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(str(data_dir), cleanup_mode=None)  # type: ignore[attr-defined]
+    server = pgserver.get_server(str(data_dir), cleanup_mode=cleanup)  # type: ignore[attr-defined]
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "1 row" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
