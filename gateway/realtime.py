@@ -105,6 +105,13 @@ async def respond(
             if not result.acks:
                 raise RealtimeError("no-interchange", "The request could not be read")
             return RealtimeAnswer(result.acks, ack_kind(result), None, outcome.id)
+        count = len(sets) + len(result.interchanges) - 1
+        if count > 1:  # CAQH CORE real time: one transaction set in one interchange
+            raise RealtimeError(
+                "one-transaction-set",
+                f"Real time answers one transaction set in one interchange; this request holds "
+                f"{count} (it is stored): post it to /v1/interchanges as a batch",
+            )
         request = sets[0]
         guide = request.kind or request.st01
         if guide not in RESPONDERS:
@@ -114,12 +121,7 @@ async def respond(
         if request.status != m.Status.STORED:
             raise RealtimeError("not-readable", f"The {guide} could not be normalized")
         records = await load_records(s, request.id)
-        # what an upstream gets: the body as sent, or only the answered interchange's bytes
-        raw = x12
-        if len(result.interchanges) > 1:
-            own = await s.get(m.Interchange, outcome.id)
-            assert own is not None
-            raw = x12[own.start_offset : own.end_offset]
+        raw = x12  # what an upstream gets: the body as sent
         sender = (ic.sender_qualifier, ic.sender_id)
         receiver = (ic.receiver_qualifier, ic.receiver_id)
         usage = ic.usage if ic.usage in ("P", "T") else "P"

@@ -194,6 +194,13 @@ async def test_realtime_errors(client: httpx.AsyncClient) -> None:
     assert wrong_type.status_code == 415
     anonymous = await client.post("/v1/realtime", content=inquiry(3104))
     assert anonymous.status_code == 401
+    # real time answers one transaction set in one interchange; more is a batch
+    two = await client.post(
+        "/v1/realtime", content=inquiry(3105) + inquiry(3106), headers=bearer(key, "text/plain")
+    )
+    assert two.status_code == 400 and two.json()["type"].endswith("/one-transaction-set")
+    listed = await client.get("/v1/interchanges?controlNumber=000003106", headers=bearer(ADMIN))
+    assert len(listed.json()["items"]) == 1  # stored all the same
 
 
 async def test_core_multipart_realtime(client: httpx.AsyncClient) -> None:

@@ -63,20 +63,21 @@ class FakePayer:
     async def endpoint(self, request: Request) -> Response:
         body = await request.body()
         self.received.append((dict(request.headers), body))
-        if self.mode == "slow":
+        mode = self.mode  # a slow answer finishing later keeps to what was asked of it then
+        if mode == "slow":
             for _ in range(100):  # until the test is over (or 5 s at most)
                 if self.released:
                     break
                 await asyncio.sleep(0.05)
-        if self.mode == "garbage":
+        if mode in ("garbage", "slow"):
             return Response(b"<html>Service temporarily unavailable</html>", 200)
-        if self.mode == "500":
+        if mode == "500":
             return Response(b"oops", 500)
-        if self.mode == "277":
+        if mode == "277":
             return Response(WRONG_277, 200, media_type="application/edi-x12")
         answer = self.answer_271()
         self.answers.append(answer)
-        if self.mode == "core":
+        if mode == "core":
             return _core_answer(body, request.headers["content-type"], answer)
         return Response(answer, 200, media_type="application/edi-x12")
 
@@ -150,12 +151,13 @@ def fake_payer() -> Iterator[FakePayer]:
 
 
 @pytest.fixture
-def payer(fake_payer: FakePayer) -> FakePayer:
+def payer(fake_payer: FakePayer) -> Iterator[FakePayer]:
     fake_payer.mode = "271"
     fake_payer.received.clear()
     fake_payer.answers.clear()
     fake_payer.released = False
-    return fake_payer
+    yield fake_payer
+    fake_payer.released = True  # a slow answer still waiting ends now, not in a later test
 
 
 def configure(client: httpx.AsyncClient, timeout: float = 10, **upstreams: Upstream) -> None:
