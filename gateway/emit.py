@@ -31,7 +31,8 @@ async def emit_transaction(db: Database, set_id: int, registry: Registry) -> byt
                 f"transaction set #{set_id} has no normalized records (status {row.status})"
             )
         records = await load_records(s, set_id)
-    control = int(ic.control_number) if ic.control_number.isdigit() else 1
+    number = ic.control_number  # as received: "²" is a digit to isdigit(), not to int()
+    control = int(number) if number.isascii() and number.isdigit() and len(number) <= 9 else 1
     return emit(
         plugin,
         records,

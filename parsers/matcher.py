@@ -366,7 +366,8 @@ class Matcher:
                 self._element_finding(
                     seg, 1, F.IK4_PATTERN_FAILURE, "HL01 does not continue the HL numbering by one"
                 )
-            if hl_id.isdigit():
+            # HL01 is AN 1/12; int() refuses "²" (a digit to isdigit) and 4300+ digits
+            if hl_id.isascii() and hl_id.isdigit() and len(hl_id) <= 12:
                 self._hl_last = int(hl_id)
         # the enclosing HL loop instance, by the map's nesting
         enclosing = ""

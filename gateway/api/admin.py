@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api.audit import AuditDep
 from gateway.api.auth import create_partner_key
-from gateway.api.deps import AdminDep, DbDep, SessionDep
+from gateway.api.deps import AdminDep, DbDep, RowId, SessionDep
 from gateway.api.eligibility import GATEWAY_ID, _control
 from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
@@ -677,7 +677,7 @@ def status_records(
     },
 )
 async def decide_claim(
-    claim_id: int,
+    claim_id: RowId,
     body: ClaimDecision,
     db: DbDep,
     session: SessionDep,

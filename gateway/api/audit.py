@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway import audit
 from gateway.api.auth import Principal
-from gateway.api.deps import AdminDep, SessionDep, get_db, get_principal
+from gateway.api.deps import MAX_ID, AdminDep, SessionDep, get_db, get_principal
 from gateway.store import models as m
 from gateway.store.audit import AuditEvent
 from gateway.store.db import Database
@@ -146,7 +146,9 @@ async def list_audit(
     ),
     since: dt.datetime | None = Query(default=None, alias="from", description="at or after"),
     until: dt.datetime | None = Query(default=None, alias="to", description="before"),
-    cursor: int | None = Query(default=None, description="the nextCursor of the previous page"),
+    cursor: int | None = Query(
+        default=None, ge=1, le=MAX_ID, description="the nextCursor of the previous page"
+    ),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> AuditPage:
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit + 1)

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from gateway.api.audit import AuditDep
 from gateway.api.claim_examples import DENTAL_ANSWER, INSTITUTIONAL_ANSWER, answer
-from gateway.api.deps import DbDep, PrincipalDep, SessionDep
+from gateway.api.deps import DbDep, PrincipalDep, RowId, SessionDep
 from gateway.api.eligibility import GATEWAY_ID, _control
 from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
@@ -177,7 +177,7 @@ def _views(kind: str, records: list[Record]) -> list[BaseModel]:
 
 @router.get("/claims/{claim_id}", summary="A claim with its acknowledgments, statuses and payments")
 async def get_claim(
-    claim_id: int, session: SessionDep, principal: PrincipalDep, audit: AuditDep
+    claim_id: RowId, session: SessionDep, principal: PrincipalDep, audit: AuditDep
 ) -> dict[str, Any]:
     row = await session.get(m.RecordRow, claim_id)
     if row is None or row.entity != "claim":
@@ -276,7 +276,7 @@ async def list_remittances(
     responses={200: {"content": {"application/json": {}, "application/edi-x12": {}}}},
 )
 async def get_remittance(
-    set_id: int,
+    set_id: RowId,
     session: SessionDep,
     db: DbDep,
     principal: PrincipalDep,

@@ -27,6 +27,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ RESPONSE_TYPES = {
     "TA1": "X12_TA1_Response_00501X231A1",
 }
 ERROR_PAYLOAD_TYPE = "CoreEnvelopeError"
+_DIGITS = re.compile(r"[0-9]{1,18}")
 REQUIRED = (
     "PayloadType",
     "ProcessingMode",
@@ -194,7 +196,7 @@ EXAMPLE_271 = (
 
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and (_byte_count(declared) or 0) > limit:
         raise Problem(413, "payload-too-large", "Payload too large", f"The limit is {limit} bytes")
     chunks = []
     size = 0
@@ -206,6 +208,12 @@ async def _read_body(request: Request, limit: int) -> bytes:
             )
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _byte_count(text: str) -> int | None:
+    """A Content-Length or PayloadLength: ASCII digits only (``str.isdigit`` also takes
+    "²", which ``int`` refuses), and few enough of them for a bigint."""
+    return int(text) if _DIGITS.fullmatch(text) else None
 
 
 def _media_type(request: Request) -> str:
@@ -392,7 +400,7 @@ def _validate(env: Envelope, mode: Mode, types: dict[str, tuple[str, str]]) -> b
         raise CoreError("PayloadRequired", "Payload is required")
     if mode == "Batch":
         length = f.get("PayloadLength")
-        if length and (not length.isdigit() or int(length) != len(payload)):
+        if length and _byte_count(length) != len(payload):
             raise CoreError("PayloadLengthIncorrect", "PayloadLength is not the payload's size")
         checksum = f.get("CheckSum")
         if checksum and checksum.lower() != hashlib.sha1(payload).hexdigest():
@@ -594,7 +602,7 @@ async def _core(
     try:
         declared = request.headers.get("content-length")
         limit = settings.max_upload_bytes
-        if declared and declared.isdigit() and int(declared) > limit:
+        if declared and (_byte_count(declared) or 0) > limit:
             raise Problem(
                 413, "payload-too-large", "Payload too large", f"The limit is {limit} bytes"
             )

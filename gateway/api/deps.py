@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api.auth import Principal, authenticate
@@ -45,6 +45,13 @@ def require_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Pr
         raise Problem(403, "forbidden", "Not allowed", "This endpoint is for administrators")
     return principal
 
+
+#: The largest row ID: IDs are PostgreSQL bigints, and a larger number would fail in the
+#: driver (a 500) instead of simply matching no row. Every ID in a path or query is bounded.
+MAX_ID = 2**63 - 1
+
+#: A row ID in a path: 1 to :data:`MAX_ID`, else a 422 problem.
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 DbDep = Annotated[Database, Depends(get_db)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

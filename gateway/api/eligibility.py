@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api.audit import AuditDep
-from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
+from gateway.api.deps import DbDep, PrincipalDep, RowId, SessionDep, SettingsDep
 from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
 from gateway.api.visibility import may_read_set
@@ -46,14 +46,20 @@ async def check_eligibility(
 ) -> dict[str, Any]:
     payer = ("ZZ", request.tradingPartnerServiceId[:15])
     inquiry = request_to_records(request)
-    x12_270 = emit(
-        PLUGIN,
-        inquiry,
-        guide="270",
-        sender=GATEWAY_ID,
-        receiver=payer,
-        control=await _control(session, GATEWAY_ID[1]),
-    )
+    control = await _control(session, GATEWAY_ID[1])
+    try:
+        x12_270 = emit(
+            PLUGIN,
+            inquiry,
+            guide="270",
+            sender=GATEWAY_ID,
+            receiver=payer,
+            control=control,
+        )
+    except ValueError as exc:  # a value X12 cannot carry (a separator, a non-Latin-1 letter ...)
+        raise Problem(
+            422, "validation", "The request is not valid", "A value cannot be sent as X12"
+        ) from exc
     stored_270 = await ingest(db, x12_270, source=m.Source.API, partner_id=principal.partner_id)
     reply = await answer_x12(
         db,
@@ -87,7 +93,7 @@ async def check_eligibility(
     "/eligibility/{response_id}/estimate", summary="A patient cost estimate from a 271's benefits"
 )
 async def cost_estimate(
-    response_id: int,
+    response_id: RowId,
     session: SessionDep,
     principal: PrincipalDep,
     audit: AuditDep,

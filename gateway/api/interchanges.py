@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from gateway.api.audit import AuditDep
-from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
+from gateway.api.deps import MAX_ID, DbDep, PrincipalDep, RowId, SessionDep, SettingsDep
 from gateway.api.idempotency import idempotent
 from gateway.api.problems import Problem
 from gateway.api.visibility import may_read, readable
@@ -26,6 +26,8 @@ router = APIRouter(prefix="/v1", tags=["interchanges"])
 
 X12_TYPES = ("application/edi-x12", "text/plain", "application/octet-stream", "application/x12")
 _ISA = re.compile(rb"ISA(.)")
+#: a Content-Length worth reading: ASCII digits ("²".isdigit() is true, int() refuses it)
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 EXAMPLE_837 = (
     "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *260101*1200*^*00501*"
@@ -49,7 +51,7 @@ def isa_senders(data: bytes) -> list[tuple[str, str]]:
 
 async def _body(request: Request, limit: int) -> tuple[bytes, str | None]:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and _DIGITS.fullmatch(declared) and int(declared) > limit:
         raise Problem(413, "payload-too-large", "Payload too large", f"The limit is {limit} bytes")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     filename = None
@@ -100,7 +102,7 @@ def _interchange_json(row: m.Interchange) -> dict[str, Any]:
 
 
 async def _visible(
-    session: SessionDep, principal: PrincipalDep, interchange_id: int
+    session: SessionDep, principal: PrincipalDep, interchange_id: RowId
 ) -> m.Interchange:
     row = await session.get(m.Interchange, interchange_id)
     if row is None or not await may_read(session, principal, row):
@@ -238,7 +240,9 @@ async def list_interchanges(
     control_number: str | None = Query(default=None, alias="controlNumber"),
     received_from: dt.datetime | None = Query(default=None, alias="receivedFrom"),
     received_to: dt.datetime | None = Query(default=None, alias="receivedTo"),
-    cursor: int | None = Query(default=None, description="the nextCursor of the previous page"),
+    cursor: int | None = Query(
+        default=None, ge=1, le=MAX_ID, description="the nextCursor of the previous page"
+    ),
     limit: int = Query(default=50, ge=1, le=500),
 ) -> dict[str, Any]:
     query = select(m.Interchange).order_by(m.Interchange.id.desc()).limit(limit + 1)
@@ -270,7 +274,7 @@ async def list_interchanges(
 
 @router.get("/interchanges/{interchange_id}", summary="An interchange: envelope, status, findings")
 async def get_interchange(
-    interchange_id: int, session: SessionDep, principal: PrincipalDep
+    interchange_id: RowId, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     row = await _visible(session, principal, interchange_id)
     groups = (
@@ -304,7 +308,7 @@ async def get_interchange(
     responses={200: {"content": {"application/edi-x12": {}}}},
 )
 async def get_raw(
-    interchange_id: int, session: SessionDep, principal: PrincipalDep, audit: AuditDep
+    interchange_id: RowId, session: SessionDep, principal: PrincipalDep, audit: AuditDep
 ) -> Response:
     row = await _visible(session, principal, interchange_id)
     upload = await session.get(m.Upload, row.upload_id)
@@ -315,7 +319,7 @@ async def get_raw(
 
 @router.get("/interchanges/{interchange_id}/acks", summary="The acknowledgments sent back")
 async def get_acks(
-    interchange_id: int, session: SessionDep, principal: PrincipalDep, audit: AuditDep
+    interchange_id: RowId, session: SessionDep, principal: PrincipalDep, audit: AuditDep
 ) -> dict[str, Any]:
     row = await _visible(session, principal, interchange_id)
     acks = (
@@ -360,7 +364,7 @@ def _set_json(t: m.TransactionSet) -> dict[str, Any]:
     "/interchanges/{interchange_id}/transactions", summary="The interchange's transaction sets"
 )
 async def get_sets(
-    interchange_id: int, session: SessionDep, principal: PrincipalDep, audit: AuditDep
+    interchange_id: RowId, session: SessionDep, principal: PrincipalDep, audit: AuditDep
 ) -> dict[str, Any]:
     row = await _visible(session, principal, interchange_id)
     sets = (
@@ -384,7 +388,7 @@ async def get_sets(
     responses={200: {"content": {"application/json": {}, "application/edi-x12": {}}}},
 )
 async def get_transaction(
-    set_id: int,
+    set_id: RowId,
     session: SessionDep,
     principal: PrincipalDep,
     db: DbDep,
@@ -419,7 +423,7 @@ async def get_transaction(
 
 
 @router.get("/jobs/{job_id}", summary="A background job: progress and, when done, its result")
-async def get_job(job_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+async def get_job(job_id: RowId, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     job = await session.get(m.IngestJob, job_id)
     if job is None:
         raise Problem(404, "not-found", "Not found", f"No job #{job_id}")

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from gateway.api.audit import AuditDep
-from gateway.api.deps import AdminDep, PrincipalDep, SessionDep
+from gateway.api.deps import MAX_ID, AdminDep, PrincipalDep, SessionDep
 from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
 from gateway.outbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, item_json, item_x12, now
@@ -45,7 +45,7 @@ _X12_EXAMPLE = (
     "SE*6*0001~GE*1*18~IEA*1*000000017~"
 )
 _SIGNED = f"{SIGNATURE_HEADER}: sha256=HMAC-SHA256(secret, {TIMESTAMP_HEADER} + '.' + body)"
-ItemId = Annotated[int, Path(description="The outbox item's ID", examples=[42])]
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="The outbox item's ID", examples=[42])]
 
 
 async def _item(session: SessionDep, principal: PrincipalDep, item_id: int) -> OutboxItem:
@@ -68,7 +68,11 @@ async def list_outbox(
     session: SessionDep,
     principal: PrincipalDep,
     cursor: int | None = Query(
-        default=None, ge=0, description="the nextCursor of the previous answer", examples=[41]
+        default=None,
+        ge=0,
+        le=MAX_ID,
+        description="the nextCursor of the previous answer",
+        examples=[41],
     ),
     limit: int = Query(default=50, ge=1, le=500),
     status: str = Query(
@@ -77,7 +81,9 @@ async def list_outbox(
     kind: str | None = Query(
         default=None, max_length=8, description="only items carrying this kind, e.g. 999 or 835"
     ),
-    partner: int | None = Query(default=None, description="a partner's ID (admins only)"),
+    partner: int | None = Query(
+        default=None, ge=1, le=MAX_ID, description="a partner's ID (admins only)"
+    ),
 ) -> OutboxPage:
     query = select(OutboxItem).order_by(OutboxItem.id).limit(limit + 1)
     if principal.is_admin:
@@ -192,7 +198,7 @@ async def list_deliveries(item_id: ItemId, session: SessionDep, admin: AdminDep)
     responses={**_FORBIDDEN, 404: {"description": "No such partner"}},
 )
 async def put_webhook(
-    partner_id: Annotated[int, Path(description="The partner's ID", examples=[3])],
+    partner_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The partner's ID", examples=[3])],
     body: WebhookSet,
     session: SessionDep,
     admin: AdminDep,

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway import replay as rp
 from gateway.api.auth import Principal
-from gateway.api.deps import AdminDep, DbDep, PrincipalDep, SessionDep, SettingsDep
+from gateway.api.deps import AdminDep, DbDep, PrincipalDep, RowId, SessionDep, SettingsDep
 from gateway.api.idempotency import idempotent
 from gateway.api.interchanges import EXAMPLE_837
 from gateway.api.problems import Problem
@@ -126,7 +126,7 @@ async def _run(call: Any) -> rp.ReplayResult:
     responses={200: {"content": {"application/json": {"example": _RESULT_EXAMPLE}}}, **_ERRORS},
 )
 async def post_replay(
-    interchange_id: int,
+    interchange_id: RowId,
     request: Request,
     db: DbDep,
     principal: AdminDep,
@@ -177,7 +177,7 @@ async def post_replay(
     },
 )
 async def post_correction(
-    interchange_id: int,
+    interchange_id: RowId,
     request: Request,
     db: DbDep,
     principal: AdminDep,
@@ -269,7 +269,7 @@ async def post_correction(
     },
 )
 async def get_attempts(
-    interchange_id: int, session: SessionDep, principal: PrincipalDep
+    interchange_id: RowId, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     row = await session.get(m.Interchange, interchange_id)
     if row is None or not await may_read(session, principal, row):
@@ -409,7 +409,7 @@ async def post_replays(
         404: {"description": "No such job"},
     },
 )
-async def get_replay_job(job_id: int, session: SessionDep, principal: AdminDep) -> dict[str, Any]:
+async def get_replay_job(job_id: RowId, session: SessionDep, principal: AdminDep) -> dict[str, Any]:
     job = await session.get(m.ReplayJob, job_id)
     if job is None:
         raise Problem(404, "not-found", "Not found", f"No replay job #{job_id}")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,6 +18,41 @@ from sqlalchemy.ext.asyncio import (
 )
 
 EMBEDDED_DATABASE = "x12gw"
+
+#: PostgreSQL text (and JSONB) cannot hold U+0000, and X12 from the wire may carry NUL bytes
+#: anywhere (an ISA13, a GS06, an element a finding quotes). The bytes themselves are kept
+#: exactly in ``upload.raw`` (bytea); in text they are written as this stand-in, so a broken
+#: file is stored and acknowledged instead of failing the insert.
+NUL_STAND_IN = "\ufffd"
+
+
+def without_nul(value: Any) -> Any:
+    """``value`` with NUL in every string (also inside lists and dicts) replaced."""
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_STAND_IN) if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(without_nul(v) for v in value)
+    return value
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(without_nul(value))
+
+
+def _text_parameters(
+    conn: Any,
+    cursor: Any,
+    statement: str,
+    parameters: Any,
+    context: Any,
+    executemany: bool,
+) -> tuple[str, Any]:
+    """Bound strings without NUL (``before_cursor_execute``); bytes are left alone."""
+    if executemany and isinstance(parameters, list):
+        return statement, [without_nul(p) for p in parameters]
+    return statement, without_nul(parameters)
 
 
 def async_url(url: str) -> str:
@@ -53,7 +90,10 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 5) -> None:
         self.url = url
         self.engine: AsyncEngine = create_async_engine(
-            async_url(url), pool_size=pool_size, pool_pre_ping=True
+            async_url(url), pool_size=pool_size, pool_pre_ping=True, json_serializer=_json_dumps
+        )
+        event.listen(
+            self.engine.sync_engine, "before_cursor_execute", _text_parameters, retval=True
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 

@@ -179,7 +179,8 @@ def pointers_from_x12(parts: Iterable[str]) -> list[Any]:
     """Diagnosis code pointers as integers (text kept when not a number)."""
     out: list[Any] = []
     for p in parts:
-        out.append(int(p) if p.isdigit() else p)
+        # ASCII and short: "²" is a digit to isdigit() but not to int(), nor are 4300+ digits
+        out.append(int(p) if p.isascii() and p.isdigit() and len(p) <= 9 else p)
     while out and out[-1] == "":
         out.pop()
     return out
