@@ -19,11 +19,14 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+import threading
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.outbox import place_acknowledgments
 from gateway.store import models as m
 from gateway.store.db import Database
-from gateway.store.records import store_records
+from gateway.store.records import COPY_THRESHOLD, PreparedRows, prepare_rows, store_records
 from parsers import findings as F
 from parsers.envelope import FunctionalGroup, Interchange, TransactionSet
 from parsers.findings import Finding, Scope
@@ -49,6 +52,7 @@ from parsers.reader import (
 )
 from transactions.acks import AckCollector
 from transactions.acks.collector import Acknowledgments, InterchangeAck
+from transactions.records import Record
 from transactions.registry import Registry, load_registry
 from transactions.rules import checker
 
@@ -121,19 +125,89 @@ async def store_upload(
         return upload.id
 
 
-async def _events(
-    data: bytes, snip_level: int, progress: Progress | None, *, base: int = 0, ordinal: int = 0
-) -> AsyncIterator[Event]:
-    """The reader's events, produced in a thread and handed over through a bounded queue.
+#: Transaction sets the reader thread may have read (and normalized) ahead of the one
+#: being stored: bounds memory to a few sets' trees and records, whatever the file's size.
+READ_AHEAD = 2
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A transaction set's plugin output, made in the reader thread: its records (and, for
+    a large set, its row values) or the exception the plugin raised."""
+
+    records: list[Record] = field(default_factory=list)
+    rows: PreparedRows | None = None
+    error: Exception | None = None
+
+
+def prepare(plugins: Registry, ts: TransactionSet) -> Prepared | None:
+    """The set's normalized records, or None when the set is not normalized (no plugin,
+    no tree, or rejected). Pure CPU: runs in the reader thread, off the event loop."""
+    plugin = plugins.for_guide(ts.guide.name) if ts.guide is not None else None
+    if plugin is None or ts.root is None or not ts.accepted:
+        return None
+    try:
+        records = plugin.read(ts)
+    except Exception as exc:  # reported when the set is stored, as if raised there
+        return Prepared(error=exc)
+    try:
+        rows = prepare_rows(records) if len(records) >= COPY_THRESHOLD else None
+    except Exception:  # store_records meets (and reports) the same problem
+        rows = None
+    return Prepared(records, rows)
+
+
+class _Stopped(Exception):
+    """The consumer went away: the reader thread stops."""
+
+
+async def _stream(
+    data: bytes,
+    snip_level: int,
+    progress: Progress | None,
+    *,
+    base: int = 0,
+    ordinal: int = 0,
+    plugins: Registry | None = None,
+    skip: set[int] | None = None,
+) -> AsyncGenerator[tuple[Event, Prepared | None], None]:
+    """The reader's events, produced in a thread and handed over through a bounded queue;
+    with ``plugins``, each transaction set comes with :func:`prepare`'s output, made in the
+    thread too (at most ``READ_AHEAD`` sets ahead of the consumer), except for the sets of
+    an interchange whose ``id()`` the consumer put in ``skip`` (a duplicate: not stored).
 
     ``base`` and ``ordinal`` place ``data`` inside a larger upload (a replayed interchange):
     offsets and segment ordinals come out as they were when the whole upload was read."""
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Event | BaseException | None] = asyncio.Queue(maxsize=32)
+    queue: asyncio.Queue[tuple[Event, Prepared | None] | BaseException | None] = asyncio.Queue(
+        maxsize=32
+    )
+    room = threading.Semaphore(READ_AHEAD)
+    stop = threading.Event()
 
     def produce() -> None:
-        def put(item: Event | BaseException | None) -> None:
-            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
+        def put(item: tuple[Event, Prepared | None] | BaseException | None) -> None:
+            future = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
+            while True:
+                try:
+                    future.result(timeout=0.5)
+                    return
+                except concurrent.futures.TimeoutError:
+                    if stop.is_set():
+                        future.cancel()
+                        raise _Stopped from None
+
+        def hand(event: Event) -> None:
+            if plugins is not None and isinstance(event, TransactionRead):
+                while not room.acquire(timeout=0.5):
+                    if stop.is_set():
+                        raise _Stopped
+                ts = event.transaction
+                ic = ts.interchange
+                skipped = skip is not None and ic is not None and id(ic) in skip
+                put((event, None if skipped else prepare(plugins, ts)))
+            else:
+                put((event, None))
 
         try:
             step = 1 << 20
@@ -143,14 +217,17 @@ async def _events(
             reader.tokenizer._base, reader.tokenizer._ordinal = base, ordinal
             for start in range(0, len(data), step):
                 for event in reader.feed(data[start : start + step]):
-                    put(event)
+                    hand(event)
                 if progress is not None:
                     progress(min(start + step, len(data)), len(data))
             for event in reader.close():
-                put(event)
+                hand(event)
             put(None)
+        except _Stopped:
+            return
         except BaseException as exc:  # handed to the consumer, never lost in the thread
-            put(exc)
+            with contextlib.suppress(_Stopped):
+                put(exc)
 
     producer = loop.run_in_executor(None, produce)
     try:
@@ -161,8 +238,19 @@ async def _events(
             if isinstance(item, BaseException):
                 raise item
             yield item
+            if isinstance(item[0], TransactionRead) and plugins is not None:
+                room.release()  # that set is stored: the thread may read another
     finally:
+        stop.set()
         await producer
+
+
+async def _events(
+    data: bytes, snip_level: int, progress: Progress | None, *, base: int = 0, ordinal: int = 0
+) -> AsyncIterator[Event]:
+    """The reader's events (see :func:`_stream`)."""
+    async for event, _ in _stream(data, snip_level, progress, base=base, ordinal=ordinal):
+        yield event
 
 
 def _tentative_end(data: bytes, ic: Interchange) -> int:
@@ -193,7 +281,7 @@ class _Ingest:
         self.acks = AckCollector()
         self.first: Interchange | None = None
 
-    async def handle(self, event: Event) -> None:
+    async def handle(self, event: Event, prepared: Prepared | None = None) -> None:
         if isinstance(event, FileFinding):
             self.file_findings.append(event.finding)
             self.acks.feed(event)
@@ -206,7 +294,7 @@ class _Ingest:
         if isinstance(event, GroupStarted):
             await self._group(event.group)
         elif isinstance(event, TransactionRead):
-            await self._transaction(event.transaction)
+            await self._transaction(event.transaction, prepared)
         elif isinstance(event, GroupEnded):
             await self._group_ended(event.group)
         elif isinstance(event, InterchangeEnded):
@@ -258,7 +346,7 @@ class _Ingest:
             )
             await s.commit()
 
-    async def _transaction(self, ts: TransactionSet) -> None:
+    async def _transaction(self, ts: TransactionSet, prepared: Prepared | None = None) -> None:
         ic = ts.interchange
         outcome = self.outcomes.get(id(ic)) if ic is not None else None
         if outcome is None:
@@ -267,7 +355,7 @@ class _Ingest:
             group_id = self.groups.get(id(ts.group)) if ts.group is not None else None
             set_id = await _store_set(s, outcome.id, group_id, ts)
             outcome.transaction_sets.append(set_id)
-            await _normalize(s, self.plugins, ts, set_id, outcome.id)
+            await _normalize(s, self.plugins, ts, set_id, outcome.id, prepared)
             await s.commit()
 
     async def _interchange_ended(self, ic: Interchange) -> None:
@@ -317,8 +405,7 @@ class _Ingest:
             first = self.first
             partner = f"{first.sender_qualifier}:{first.sender_id}"[:20] if first else "unknown"
             numbers = await _allocate(s, partner, 3 * max(1, len(acks.interchanges)))
-            x12 = acks.to_x12(lambda: next(numbers))
-            stored: list[m.Acknowledgment] = []
+            wanted: list[tuple[InterchangeAck, InterchangeOutcome, list[str]]] = []
             for ia in acks.interchanges:
                 found = self.outcomes.get(id(ia.interchange))
                 kinds = [
@@ -331,16 +418,20 @@ class _Ingest:
                     if present
                 ]
                 if found is not None and kinds:
-                    stored.append(
-                        m.Acknowledgment(
-                            interchange_id=found.id,
-                            control_number=ia.interchange.control[:9],
-                            kinds=",".join(kinds),
-                            x12=x12,
-                            summary=ia.summary(),
-                            fingerprint=ack_fingerprint(ia),
-                        )
-                    )
+                    wanted.append((ia, found, kinds))
+            # pure CPU (a 277CA line per claim, twice with the fingerprint): off the event loop
+            x12, details = await asyncio.to_thread(_build_acks, acks, numbers, wanted)
+            stored: list[m.Acknowledgment] = [
+                m.Acknowledgment(
+                    interchange_id=found.id,
+                    control_number=ia.interchange.control[:9],
+                    kinds=",".join(kinds),
+                    x12=x12,
+                    summary=summary,
+                    fingerprint=fingerprint,
+                )
+                for (ia, found, kinds), (summary, fingerprint) in zip(wanted, details, strict=True)
+            ]
             s.add_all(stored)
             await place_acknowledgments(s, self.upload_id, x12, stored)  # the partner's outbox
             from gateway.replay import record_ingest_attempts  # replay builds on this module
@@ -365,6 +456,16 @@ class _Ingest:
             ack_summary=acks.summary(),
             findings=[f.public() for f in self.file_findings],
         )
+
+
+def _build_acks(
+    acks: Acknowledgments,
+    numbers: Iterator[int],
+    wanted: list[tuple[InterchangeAck, InterchangeOutcome, list[str]]],
+) -> tuple[bytes, list[tuple[dict[str, Any], str]]]:
+    """The acknowledgments' X12, and the summary and fingerprint of each one stored."""
+    x12 = acks.to_x12(lambda: next(numbers))
+    return x12, [(ia.summary(), ack_fingerprint(ia)) for ia, _, _ in wanted]
 
 
 def _interchange_of(event: Event) -> Interchange | None:
@@ -415,8 +516,10 @@ async def ingest_stored(
             data = upload.raw
     state = _Ingest(db, upload_id, data, plugins)
     try:
-        async for event in _events(data, snip_level, progress):
-            await state.handle(event)
+        stream = _stream(data, snip_level, progress, plugins=plugins, skip=state.duplicates)
+        async with contextlib.aclosing(stream) as events:
+            async for event, prepared in events:
+                await state.handle(event, prepared)
     except Exception as exc:
         # the bytes are safe; record why the rest could not be done, then re-raise
         async with db.session() as s:
@@ -535,16 +638,25 @@ async def _store_set(
 
 
 async def _normalize(
-    s: AsyncSession, plugins: Registry, ts: TransactionSet, set_id: int, interchange_id: int
+    s: AsyncSession,
+    plugins: Registry,
+    ts: TransactionSet,
+    set_id: int,
+    interchange_id: int,
+    prepared: Prepared | None = None,
 ) -> None:
-    """Plugin records for the set, in a savepoint: a plugin failure fails this set only."""
-    plugin = plugins.for_guide(ts.guide.name) if ts.guide is not None else None
-    if plugin is None or ts.root is None or not ts.accepted:
+    """Plugin records for the set, in a savepoint: a plugin failure fails this set only.
+
+    ``prepared`` is :func:`prepare`'s output for ``ts`` when the reader thread made it."""
+    if prepared is None:
+        prepared = prepare(plugins, ts)
+    if prepared is None:
         return
     try:
         async with s.begin_nested():
-            records = plugin.read(ts)
-            await store_records(s, set_id, interchange_id, records)
+            if prepared.error is not None:
+                raise prepared.error
+            await store_records(s, set_id, interchange_id, prepared.records, prepared.rows)
     except Exception as exc:  # a plugin bug must not lose the rest of the interchange
         await s.execute(
             update(m.TransactionSet)

@@ -22,6 +22,7 @@ fixed widths of the ISA fields::
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -109,7 +110,12 @@ def format_element(value: Element, delims: Delimiters) -> str:
     """One element's text: amounts without exponent, dates CCYYMMDD, composites joined."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str or kind is int:  # the common cases first, as the chain below does them
+        text = value if kind is str else str(value)
+    elif kind is list:
+        return _composite(value, delims)  # type: ignore[arg-type]
+    elif isinstance(value, str):
         text = value
     elif isinstance(value, bool):
         raise TypeError("booleans have no X12 form; pass the code (Y/N)")
@@ -132,25 +138,55 @@ def format_element(value: Element, delims: Delimiters) -> str:
             raise ValueError("these separators have no repetition separator")
         return delims.repetition.join(format_element(v, delims) for v in value)  # type: ignore[arg-type]
     else:
-        parts = [format_element(v, delims) for v in value]
-        while parts and not parts[-1]:
-            parts.pop()
-        for p in parts:
-            _check_text(p, delims)
-        return delims.component.join(parts)
-    _check_text(text, delims)
-    return text
+        return _composite(value, delims)
+    _check_text(text, delims)  # type: ignore[arg-type]
+    return text  # type: ignore[return-value]
+
+
+def _composite(value: Sequence[Element], delims: Delimiters) -> str:
+    parts = [format_element(v, delims) for v in value]
+    while parts and not parts[-1]:
+        parts.pop()
+    for p in parts:
+        _check_text(p, delims)
+    return delims.component.join(parts)
+
+
+_SEPARATORS: dict[Delimiters, re.Pattern[str]] = {}
+
+
+_LAST: list[tuple[Delimiters, re.Pattern[str]]] = []
 
 
 def _check_text(text: str, delims: Delimiters) -> None:
-    for sep in (delims.element, delims.component, delims.segment, delims.repetition):
-        if sep and sep in text:
-            raise ValueError("a value holds a separator character; choose other separators")
+    last = _LAST[-1] if _LAST else None
+    if last is not None and last[0] is delims:  # the same separators, segment after segment
+        found = last[1]
+    else:
+        cached = _SEPARATORS.get(delims)
+        if cached is None:  # one search finds any of the four (ack building calls this a lot)
+            seps = (delims.element, delims.component, delims.segment, delims.repetition)
+            cached = re.compile("|".join(re.escape(sep) for sep in seps if sep) or "(?!)")
+            if len(_SEPARATORS) > 256:
+                _SEPARATORS.clear()
+            _SEPARATORS[delims] = cached
+        found = cached
+        _LAST[:] = [(delims, found)]
+    if found.search(text):
+        raise ValueError("a value holds a separator character; choose other separators")
 
 
 def make_segment(tag: str, *values: Element, delims: Delimiters = DEFAULT) -> Segment:
     """A new segment; trailing empty elements are dropped, as X12 requires."""
-    els = [tag, *(format_element(v, delims) for v in values)]
+    els = [tag]
+    for v in values:
+        if type(v) is str:  # the common case, as format_element would do it
+            _check_text(v, delims)
+            els.append(v)
+        elif v is None:
+            els.append("")
+        else:
+            els.append(format_element(v, delims))
     while len(els) > 1 and not els[-1]:
         els.pop()
     return Segment(els, delims)
@@ -311,7 +347,7 @@ class InterchangeBuilder:
             d.component,
         ]
         for e in els[1:16]:
-            _check_text(e, Delimiters(d.element, "\x00", "", d.segment))
+            _check_text(e, Delimiters(d.element, "", "", d.segment))  # ISA11/16 are separators
         return Segment(els, d)
 
     def all_segments(self) -> list[Segment]:

@@ -46,8 +46,8 @@ class Record:
     index: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        unknown = set(self.index) - INDEX_KEYS
-        if unknown:
+        if not INDEX_KEYS.issuperset(self.index):  # no set built for the usual good case
+            unknown = set(self.index) - INDEX_KEYS
             raise ValueError(f"unknown index keys {sorted(unknown)}")
 
     def comparable(self) -> tuple[str, str, str | None, dict[str, Any], dict[str, Any]]:

@@ -126,6 +126,9 @@ class Positional:
         self.many = many
         self.named = [p for p in fields if p.kind != "const"]
         self.checks = [p for p in fields if p.kind == "const" and not p.when]
+        # the empty segment render starts from, worked out once (``fields`` is fixed)
+        self._size = max(p.pos for p in fields)
+        self._composite = frozenset(p.pos for p in fields if p.comp)
 
     def accepts(self, raw: Raw) -> bool:
         return all(element(raw, p.pos, p.comp) == p.value for p in self.checks)
@@ -168,16 +171,17 @@ class Positional:
             items = [fields[self.key]] if isinstance(fields.get(self.key), dict) else []
         out = []
         for item in items:
-            if not self.many and not any(
-                item.get(p.name) not in (None, "", []) for p in self.named
-            ):
-                continue
+            if not self.many:
+                for p in self.named:
+                    if item.get(p.name) not in (None, "", []):
+                        break
+                else:
+                    continue  # nothing to write
             out.append(self.render(item))
         return out
 
     def render(self, item: Fields) -> Raw:
-        size = max(p.pos for p in self.fields)
-        composite = {p.pos for p in self.fields if p.comp}
+        size, composite = self._size, self._composite
         els: list[Any] = [[] if pos in composite else "" for pos in range(size + 1)]
         els[0] = self.tag
         for p in self.fields:

@@ -65,27 +65,63 @@ def _normal(text: str, data_type: str, min_len: int) -> str:
     return text
 
 
+#: How to_raw reads each element of a segment spec: "" (text as is), a (data type, min
+#: length) tuple (an amount or an integer to normalize), or a list of those per component
+#: (a composite); past the spec's elements, None.
+_Plan = tuple[Any, ...]
+_PLANS: dict[int, tuple[object, _Plan]] = {}
+_KEEP = ""
+
+
+def _element_plan(data_type: str, min_len: int) -> Any:
+    return (data_type, min_len) if data_type in ("R", "N0") else _KEEP
+
+
+def _plan(spec: Any) -> _Plan:
+    """Per element of ``spec``, what :func:`_normal` needs (computed once per spec: the
+    specs live as long as the loaded maps, and the entry keeps its spec alive)."""
+    found = _PLANS.get(id(spec))
+    if found is not None and found[0] is spec:
+        return found[1]
+    plan: list[Any] = []
+    for es in spec.elements:
+        if es.components is not None:
+            plan.append([_element_plan(c.data_type, c.min_len) for c in es.components])
+        else:
+            plan.append(_element_plan(es.data_type, es.min_len))
+    out = tuple(plan)
+    _PLANS[id(spec)] = (spec, out)
+    return out
+
+
 def to_raw(seg: Segment) -> Raw:
     """A parsed segment as a raw list (composites split, amounts normalized)."""
     spec = seg.spec
-    out: Raw = [seg.elements[0]]
+    els = seg.elements
+    plan = _plan(spec) if spec is not None else ()
+    known = len(plan)
+    out: Raw = [els[0]]
     sep = seg.delims.component
-    for pos in range(1, len(seg.elements)):
-        text = seg.elements[pos]
-        es = spec.elements[pos - 1] if spec is not None and pos <= len(spec.elements) else None
-        if es is not None and es.components is not None:
-            comps = es.components
-            parts = [
-                _normal(p, comps[i].data_type, comps[i].min_len) if i < len(comps) else p
-                for i, p in enumerate(text.split(sep) if text else [])
-            ]
+    for pos in range(1, len(els)):
+        text = els[pos]
+        step = plan[pos - 1] if pos <= known else None
+        if step is None:  # no spec for this element
+            out.append(text.split(sep) if sep in text else text)
+        elif step is _KEEP or not text:
+            out.append(text)
+        elif type(step) is list:  # a composite
+            parts = text.split(sep)
+            count = len(step)
+            for i, part in enumerate(parts):
+                if i < count and part:
+                    comp = step[i]
+                    if comp is not _KEEP:
+                        parts[i] = _normal(part, comp[0], comp[1])
             while parts and not parts[-1]:
                 parts.pop()
             out.append(parts or "")
-        elif es is None and sep in text:
-            out.append(text.split(sep))
         else:
-            out.append(_normal(text, es.data_type, es.min_len) if es is not None else text)
+            out.append(_normal(text, step[0], step[1]))
     return strip(out)
 
 
@@ -116,6 +152,8 @@ def element(raw: Raw, pos: int, comp: int = 0) -> str:
     if pos >= len(raw):
         return ""
     value = raw[pos]
+    if type(value) is str:  # the common case: a simple element
+        return value if comp <= 1 else ""
     if isinstance(value, list):
         if comp == 0:
             comp = 1
@@ -190,18 +228,26 @@ def amount_text(value: Any) -> str | None:
 # reading and writing loops --------------------------------------------------------
 
 
-def model(raw: Raw, codecs: Sequence[Codec], fields: Fields, ctx: Ctx) -> bool:
-    """Put ``raw`` into ``fields`` through the first codec that takes it, if it round-trips."""
+def _modelled(raw: Raw, codecs: Sequence[Codec], ctx: Ctx) -> Fields | None:
+    """The fields of the first codec that takes ``raw``, if writing them gives it back."""
     for codec in codecs:
         if codec.tag != raw[0] or not codec.accepts(raw):
             continue
         frag = codec.read(raw)
         if frag is None:
-            return False
-        if [canon(r) for r in codec.write(frag, ctx)] != [canon(raw)]:
-            return False
-        return merge(fields, frag)
-    return False
+            return None
+        written = codec.write(frag, ctx)
+        # equal lists have equal canonical forms: compare those only when they differ
+        if written != [raw] and [canon(r) for r in written] != [canon(raw)]:
+            return None
+        return frag
+    return None
+
+
+def model(raw: Raw, codecs: Sequence[Codec], fields: Fields, ctx: Ctx) -> bool:
+    """Put ``raw`` into ``fields`` through the first codec that takes it, if it round-trips."""
+    frag = _modelled(raw, codecs, ctx)
+    return frag is not None and merge(fields, frag)
 
 
 def read_loop(loop: Loop, codecs: Sequence[Codec], fields: Fields, ctx: Ctx) -> None:
