@@ -5,16 +5,26 @@ The request is stored first (by the caller, through :func:`gateway.ingest.ingest
 then each accepted, normalized request transaction set is answered as a real-time one
 would be (:func:`gateway.responders.answer.answer_x12`: the built-in responder, or the
 upstream its ISA receiver names), the answer is stored, and placed for the partner
-bound to the request's ISA sender. A request that cannot be answered is logged (IDs
-only) and skipped: the batch itself was accepted and acknowledged already.
+bound to the request's ISA sender.
+
+A request that cannot be answered now for a passing reason (the database, an upstream
+that timed out, could not be reached or answered 5xx) is answered later by a job that
+retries with backoff up to ``X12GW_ANSWER_MAX_ATTEMPTS``; one that cannot be answered
+at all (an upstream's wrong answer, a responder error), or still fails after the last
+try, leaves a failed ``answer`` attempt on its interchange for a person to look at.
+Either way the batch itself was accepted and acknowledged already.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
 
 import structlog
 
 from gateway.ingest import IngestResult
 from gateway.outbox import place_stored_set
+from gateway.replay import is_transient
 from gateway.responders.answer import RESPONDERS, answer_x12
 from gateway.settings import Settings
 from gateway.store import models as m
@@ -27,14 +37,29 @@ log = structlog.get_logger("x12gw.batch")
 OUTBOX_KINDS = {"271": "271", "277": "277", "278R": "278"}
 
 
+#: (interchange ID, request transaction set ID) -> queue a job that answers it later
+Defer = Callable[[int, int], Awaitable[None]]
+
+
+class AnswerPending(Exception):
+    """Raised by :func:`answer_later` so the job queue tries again after its backoff."""
+
+
+def worth_retrying(exc: BaseException) -> bool:
+    """The database or the network failed, or an upstream timed out or answered 5xx."""
+    return is_transient(exc) or bool(getattr(exc, "transient", False))
+
+
 async def answer_requests(
     db: Database,
     result: IngestResult,
     *,
     partner_id: int | None = None,
     settings: Settings | None = None,
+    defer: Defer | None = None,
 ) -> list[dict[str, int | str | None]]:
-    """Answer the request sets of a stored batch; returns what was placed (IDs and kinds)."""
+    """Answer the request sets of a stored batch; returns what was placed (IDs and kinds)
+    and what was left to a retrying job (``status: "retrying"``)."""
     out: list[dict[str, int | str | None]] = []
     for outcome in result.interchanges:
         if outcome.status in (m.Status.DUPLICATE, m.Status.REJECTED):
@@ -43,11 +68,69 @@ async def answer_requests(
             try:
                 placed = await _answer_set(db, outcome.id, set_id, partner_id, settings)
             except Exception as exc:  # one unanswerable request must not stop the others
-                log.warning("batch.answer_failed", set_id=set_id, error=type(exc).__name__)
+                if defer is not None and worth_retrying(exc):
+                    await defer(outcome.id, set_id)
+                    await _record(db, outcome.id, set_id, exc, "retrying")
+                    out.append({"requestTransactionSetId": set_id, "status": "retrying"})
+                else:
+                    await _record(db, outcome.id, set_id, exc, "failed")
                 continue
             if placed is not None:
                 out.append(placed)
     return out
+
+
+async def answer_later(
+    db: Database,
+    interchange_id: int,
+    set_id: int,
+    partner_id: int | None,
+    settings: Settings | None,
+    *,
+    last_try: bool,
+) -> None:
+    """A job's try at answering one request set; :class:`AnswerPending` asks for another."""
+    try:
+        placed = await _answer_set(db, interchange_id, set_id, partner_id, settings)
+    except Exception as exc:
+        if worth_retrying(exc) and not last_try:
+            raise AnswerPending(type(exc).__name__) from exc
+        await _record(db, interchange_id, set_id, exc, "failed")
+        return
+    if placed is not None:
+        await _record(db, interchange_id, set_id, None, "answered")
+
+
+async def _record(
+    db: Database, interchange_id: int, set_id: int, exc: BaseException | None, outcome: str
+) -> None:
+    """An ``answer`` attempt on the request's interchange (IDs and error class only)."""
+    error = type(exc).__name__ if exc is not None else None
+    if exc is None:
+        log.info("batch.answer_" + outcome, set_id=set_id)
+    else:
+        log.warning("batch.answer_" + outcome, set_id=set_id, error=error)
+    failure = None if exc is None else ("transient" if worth_retrying(exc) else "permanent")
+    try:
+        async with db.session() as s:
+            s.add(
+                m.Attempt(
+                    interchange_id=interchange_id,
+                    kind="answer",
+                    actor="worker",
+                    finished_at=dt.datetime.now(dt.UTC),
+                    outcome=outcome,
+                    failure=failure,
+                    error=error,
+                    findings=[],
+                    sets=[{"id": set_id, "status": outcome}],
+                    diff=[],
+                    acks_reissued=[],
+                )
+            )
+            await s.commit()
+    except Exception:  # the database may be what failed; the log line above stays
+        log.warning("batch.attempt_not_recorded", set_id=set_id)
 
 
 async def _answer_set(

@@ -28,6 +28,7 @@ from gateway.store.db import Database
 
 QUEUE = "x12gw"
 REPLAY_TASK = "x12gw.replay"
+ANSWER_TASK = "x12gw.answer"
 log = structlog.get_logger("x12gw.jobs")
 
 
@@ -72,7 +73,45 @@ def make_app(url: str, settings: Settings | None = None) -> procrastinate.App:
             retry_exceptions={outbox.DeliveryFailed},
         )
     app.task(name=outbox.DELIVERY_TASK, queue=outbox.QUEUE, retry=retry)(webhook_task)
+
+    async def answer_task(
+        context: procrastinate.JobContext,
+        interchange_id: int,
+        set_id: int,
+        partner_id: int | None = None,
+    ) -> None:
+        """Answer a batch request set that could not be answered when it arrived."""
+        from gateway.batch import answer_later
+
+        tried = context.job.attempts + 1 if context.job is not None else 1
+        await answer_later(
+            _db(url),
+            interchange_id,
+            set_id,
+            partner_id,
+            settings,
+            last_try=tried >= settings.answer_max_attempts,
+        )
+
+    answer_retry: procrastinate.RetryStrategy | bool = False
+    if settings.answer_max_attempts > 1:
+        from gateway.batch import AnswerPending
+
+        answer_retry = procrastinate.RetryStrategy(
+            max_attempts=settings.answer_max_attempts - 1,
+            exponential_wait=settings.answer_backoff_seconds,
+            retry_exceptions={AnswerPending},
+        )
+    app.task(name=ANSWER_TASK, queue=QUEUE, retry=answer_retry, pass_context=True)(answer_task)
     return app
+
+
+async def defer_answer(
+    app: procrastinate.App, interchange_id: int, set_id: int, partner_id: int | None
+) -> None:
+    """Queue a job that answers batch request set ``set_id`` later (see gateway.batch)."""
+    deferrer = app.configure_task(name=ANSWER_TASK, lock=f"answer-{set_id}", queue=QUEUE)
+    await deferrer.defer_async(interchange_id=interchange_id, set_id=set_id, partner_id=partner_id)
 
 
 #: one store per event loop and URL: an engine's connections belong to the loop that made them
@@ -155,7 +194,13 @@ async def run_ingest_job(url: str, job_id: int, snip_level: int = 3) -> dict[str
         async with db.session() as s:
             upload = await s.get(m.Upload, upload_id)
         poster = upload.partner_id if upload is not None else None
-        await answer_requests(db, result, partner_id=poster, settings=get_settings())
+
+        async def later(interchange_id: int, set_id: int) -> None:
+            app = make_app(url)
+            async with app.open_async():
+                await defer_answer(app, interchange_id, set_id, poster)
+
+        await answer_requests(db, result, partner_id=poster, settings=get_settings(), defer=later)
     except Exception as exc:
         async with db.session() as s:
             await s.execute(

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     #: ``X12GW_UPSTREAMS='{"BIGPAYER": "https://payer.example/x12"}'``; a value may also be
     #: ``{"url": ..., "token": ..., "mode": "x12" | "core"}``.
     upstreams: dict[str, Upstream] = {}
+    #: A batch 270/276/278 whose answer failed for a passing reason is tried again by a
+    #: job, up to this many times, waiting base, base², base³ ... seconds between tries.
+    answer_max_attempts: int = Field(default=6, ge=1)
+    answer_backoff_seconds: int = Field(default=5, ge=0)
     #: How long an upstream may take to answer, in all (connect, send, wait, read).
     upstream_timeout_seconds: float = Field(default=30.0, gt=0)
 

@@ -18,7 +18,7 @@ from gateway.api.visibility import may_read, readable
 from gateway.batch import answer_requests
 from gateway.emit import EmitError, emit_transaction
 from gateway.ingest import default_registry, ingest, store_upload
-from gateway.jobs import job_queue, submit
+from gateway.jobs import defer_answer, job_queue, submit
 from gateway.store import models as m
 from gateway.store.records import load_records
 
@@ -194,9 +194,12 @@ async def _store(
         partner_id=getattr(request.state, "partner_id", None),
     )
     # batch 270/276/278: their answers go to the requester's outbox
-    responses = await answer_requests(
-        db, result, partner_id=getattr(request.state, "partner_id", None), settings=settings
-    )
+    poster = getattr(request.state, "partner_id", None)
+
+    async def later(interchange_id: int, set_id: int) -> None:
+        await defer_answer(await job_queue(request), interchange_id, set_id, poster)
+
+    responses = await answer_requests(db, result, partner_id=poster, settings=settings, defer=later)
     body = {
         "uploadId": result.upload_id,
         "interchanges": [

@@ -44,9 +44,11 @@ CORE_REQUEST_TYPES = {
 class UpstreamError(Problem):
     """The trading partner did not give a usable answer (a 502 or 504 problem)."""
 
-    def __init__(self, status: int, kind: str, detail: str) -> None:
+    def __init__(self, status: int, kind: str, detail: str, *, transient: bool = False) -> None:
         title = "The upstream took too long" if status == 504 else "The upstream gave no answer"
         super().__init__(status, kind, title, detail)
+        #: worth asking again later (a timeout, no connection, a 5xx or 429), not a bad answer
+        self.transient = transient
 
 
 def upstream_for(settings: Settings | None, receiver_id: str) -> tuple[str, Upstream] | None:
@@ -58,11 +60,13 @@ def upstream_for(settings: Settings | None, receiver_id: str) -> tuple[str, Upst
     return (name, found) if found is not None else None
 
 
-def failed(name: str, reason: str, status: int, detail: str, **ids: object) -> UpstreamError:
+def failed(
+    name: str, reason: str, status: int, detail: str, *, transient: bool = False, **ids: object
+) -> UpstreamError:
     """Log a failure (IDs and reasons only) and make its problem."""
-    log.warning("upstream_failed", upstream=name, reason=reason, **ids)
+    log.warning("upstream_failed", upstream=name, reason=reason, transient=transient, **ids)
     kind = "upstream-timeout" if status == 504 else "upstream"
-    return UpstreamError(status, kind, detail)
+    return UpstreamError(status, kind, detail, transient=transient)
 
 
 async def forward(
@@ -104,6 +108,7 @@ async def forward(
                             "status",
                             502,
                             f"The upstream {name} answered HTTP {response.status_code}",
+                            transient=response.status_code >= 500 or response.status_code == 429,
                             http_status=response.status_code,
                         )
                     body = await _read(response, limit, name)
@@ -112,7 +117,11 @@ async def forward(
                     await response.aclose()
     except (TimeoutError, httpx.TimeoutException) as exc:
         raise failed(
-            name, "timeout", 504, f"The upstream {name} did not answer in {timeout:g} s"
+            name,
+            "timeout",
+            504,
+            f"The upstream {name} did not answer in {timeout:g} s",
+            transient=True,
         ) from exc
     except httpx.HTTPError as exc:
         raise failed(
@@ -120,6 +129,7 @@ async def forward(
             type(exc).__name__,
             502,
             f"The upstream {name} could not be reached",
+            transient=True,
         ) from exc
     if upstream.mode == "core":
         body = _core_payload(body, content_type, name)
