@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.claims import Address, Amount, Charge, example
+from schemas.common import Gender, check_gender_has_birth_date
 
 __all__ = [
     "Adjustment",
@@ -41,7 +42,6 @@ __all__ = [
 
 Text = Annotated[str, Field(min_length=1, max_length=60)]
 Identifier = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9\-]+$")]
-Gender = Literal["M", "F", "U"]
 #: A non-negative fraction (EB08): 0.2 is 20 %.
 Percent = Annotated[str, Field(pattern=r"^(0(\.\d{1,4})?|1(\.0{1,4})?|\.\d{1,4})$")]
 
@@ -267,8 +267,7 @@ class MemberPlan(_Model):
     def _dates(self) -> MemberPlan:
         if self.coverageEnd is not None and self.coverageEnd < self.coverageBegin:
             raise ValueError("coverageEnd is before coverageBegin")
-        if self.gender and self.dateOfBirth is None:
-            raise ValueError("gender needs dateOfBirth (both go in DMG)")
+        check_gender_has_birth_date(self.gender, self.dateOfBirth)
         return self
 
 

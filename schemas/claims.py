@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Literal, cast
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
-from schemas.common import Npi
+from schemas.common import Gender, Npi
 from transactions.records import money
 from transactions.rules.claims import ICD10CM_QUALIFIERS
 from transactions.rules.common import icd10cm_form
@@ -27,6 +27,7 @@ __all__ = [
     "Address",
     "Amount",
     "BillingProvider",
+    "ClaimHeader",
     "ClaimInformation",
     "ClaimParties",
     "ClaimSubmission",
@@ -35,6 +36,7 @@ __all__ = [
     "Dependent",
     "DiagnosisCode",
     "DiagnosisPointers",
+    "Gender",
     "Npi",
     "Payer",
     "ProfessionalService",
@@ -43,7 +45,12 @@ __all__ = [
     "ServiceLine",
     "Submitter",
     "Subscriber",
+    "check_charge_total",
     "check_diagnoses",
+    "check_health_care_codes",
+    "check_pointers",
+    "check_principal_first",
+    "claim_example",
     "example",
 ]
 
@@ -68,7 +75,6 @@ Quantity = Annotated[
 ]
 Tin = Annotated[str, Field(pattern=r"^\d{9}$", description="Federal tax ID (EIN), 9 digits")]
 Text = Annotated[str, Field(min_length=1, max_length=80)]
-Gender = Literal["M", "F", "U"]
 
 
 def check_diagnoses(codes: Iterable[tuple[str, str, str]]) -> None:
@@ -77,6 +83,45 @@ def check_diagnoses(codes: Iterable[tuple[str, str, str]]) -> None:
     for path, qualifier, code in codes:
         if qualifier in ICD10CM_QUALIFIERS and not icd10cm_form(code):
             raise ValueError(f"{path}: not an ICD-10-CM code (write it without the dot)")
+
+
+def check_charge_total(claimed: str, line_charges: Iterable[str]) -> None:
+    """The claim charge (CLM02) is the sum of the line charges, as the guides require."""
+    total = sum((Decimal(charge) for charge in line_charges), Decimal(0))
+    if Decimal(claimed) != total:
+        raise ValueError(
+            f"claimInformation.claimChargeAmount {claimed} is not the sum "
+            f"of the service lines' lineItemChargeAmount ({money(total)})"
+        )
+
+
+def check_principal_first(codes: Sequence[DiagnosisCode]) -> None:
+    """The first HI code (when any) is the principal diagnosis (ABK/BK), and only the first."""
+    if codes and codes[0].diagnosisTypeCode not in ("ABK", "BK"):
+        raise ValueError("the first healthCareCodeInformation entry must be ABK (or BK)")
+    if any(c.diagnosisTypeCode in ("ABK", "BK") for c in codes[1:]):
+        raise ValueError("only the first healthCareCodeInformation entry may be ABK/BK")
+
+
+def check_pointers(path: str, pointers: DiagnosisPointers | None, count: int) -> None:
+    """A line's diagnosis pointers point at one of the ``count`` listed diagnoses."""
+    for p in pointers.diagnosisCodePointers if pointers else []:
+        if int(p) > count:
+            raise ValueError(
+                f"{path} diagnosis pointer {p}: only {count} diagnosis codes are listed"
+            )
+
+
+def check_health_care_codes(codes: Sequence[DiagnosisCode]) -> None:
+    """:func:`check_diagnoses` over ``claimInformation.healthCareCodeInformation``."""
+    check_diagnoses(
+        (
+            f"claimInformation.healthCareCodeInformation[{n}].diagnosisCode",
+            c.diagnosisTypeCode,
+            c.diagnosisCode,
+        )
+        for n, c in enumerate(codes)
+    )
 
 
 def example(model: type[BaseModel]) -> dict[str, Any]:
@@ -401,8 +446,9 @@ ClaimFilingCode = Literal[
 ]  # fmt: skip
 
 
-class ClaimInformation(Model):
-    """2300: the claim (CLM), its diagnoses (HI), numbers (REF) and service lines (2400)."""
+class ClaimHeader(Model):
+    """CLM as the 837P and the 837D write it (the 837I's differs: a facility code, no
+    signature): the first fields of their ``claimInformation``, with SBR09's filing code."""
 
     claimFilingCode: ClaimFilingCode
     patientControlNumber: Annotated[str, Field(min_length=1, max_length=38)]
@@ -413,6 +459,11 @@ class ClaimInformation(Model):
     planParticipationCode: Literal["A", "B", "C"] = "A"
     benefitsAssignmentCertificationIndicator: Literal["Y", "N", "W"] = "Y"
     releaseInformationCode: Literal["I", "Y"] = "Y"
+
+
+class ClaimInformation(ClaimHeader):
+    """2300: the claim (CLM), its diagnoses (HI), numbers (REF) and service lines (2400)."""
+
     priorAuthorizationNumber: Annotated[str | None, Field(min_length=1, max_length=50)] = None
     referralNumber: Annotated[str | None, Field(min_length=1, max_length=50)] = None
     payerClaimControlNumber: Annotated[
@@ -470,16 +521,24 @@ class _ClaimBody(ClaimParties):
     claimInformation: ClaimInformation
 
 
-_EXAMPLE: dict[str, Any] = {
-    "controlNumber": "000000001",
-    "tradingPartnerServiceId": "77001",
-    "submitter": example(Submitter),
-    "receiver": {"organizationName": "Northwind Health"},
-    "billing": example(BillingProvider),
-    "subscriber": example(Subscriber),
-    "payer": {"organizationName": "Northwind Health", "payerId": "77001"},
-    "claimInformation": example(ClaimInformation),
-}
+def claim_example(
+    control_number: str, claim_information: dict[str, Any], **billing: str
+) -> dict[str, Any]:
+    """The OpenAPI example of a claim: the parties every kind shares (the billing provider
+    with ``billing`` changed) and its ``claimInformation``."""
+    return {
+        "controlNumber": control_number,
+        "tradingPartnerServiceId": "77001",
+        "submitter": example(Submitter),
+        "receiver": {"organizationName": "Northwind Health"},
+        "billing": {**example(BillingProvider), **billing},
+        "subscriber": example(Subscriber),
+        "payer": {"organizationName": "Northwind Health", "payerId": "77001"},
+        "claimInformation": claim_information,
+    }
+
+
+_EXAMPLE = claim_example("000000001", example(ClaimInformation))
 
 
 class ClaimSubmission(_ClaimBody):
@@ -498,36 +557,19 @@ class ClaimSubmission(_ClaimBody):
     @model_validator(mode="after")
     def _consistent(self) -> ClaimSubmission:
         info = self.claimInformation
-        total = sum(
-            (Decimal(line.professionalService.lineItemChargeAmount) for line in info.serviceLines),
-            Decimal(0),
+        check_charge_total(
+            info.claimChargeAmount,
+            (line.professionalService.lineItemChargeAmount for line in info.serviceLines),
         )
-        if Decimal(info.claimChargeAmount) != total:
-            raise ValueError(
-                f"claimInformation.claimChargeAmount {info.claimChargeAmount} is not the sum "
-                f"of the service lines' lineItemChargeAmount ({money(total)})"
-            )
         codes = info.healthCareCodeInformation
-        if codes[0].diagnosisTypeCode not in ("ABK", "BK"):
-            raise ValueError("the first healthCareCodeInformation entry must be ABK (or BK)")
-        if any(c.diagnosisTypeCode in ("ABK", "BK") for c in codes[1:]):
-            raise ValueError("only the first healthCareCodeInformation entry may be ABK/BK")
+        check_principal_first(codes)
         for n, line in enumerate(info.serviceLines, 1):
-            pointers = line.professionalService.compositeDiagnosisCodePointers
-            for p in pointers.diagnosisCodePointers:
-                if int(p) > len(codes):
-                    raise ValueError(
-                        f"serviceLines[{n}] diagnosis pointer {p}: only {len(codes)} "
-                        "diagnosis codes are listed"
-                    )
-        check_diagnoses(
-            (
-                f"claimInformation.healthCareCodeInformation[{n}].diagnosisCode",
-                c.diagnosisTypeCode,
-                c.diagnosisCode,
+            check_pointers(
+                f"serviceLines[{n}]",
+                line.professionalService.compositeDiagnosisCodePointers,
+                len(codes),
             )
-            for n, c in enumerate(codes)
-        )
+        check_health_care_codes(codes)
         if self.payer.payerId is None:
             self.payer.payerId = self.tradingPartnerServiceId
         return self

@@ -12,27 +12,26 @@ areas, prosthesis code and the teeth and surfaces treated
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from schemas.claims import (
-    BillingProvider,
     Charge,
-    ClaimFilingCode,
+    ClaimHeader,
     ClaimParties,
     DiagnosisCode,
     DiagnosisPointers,
     Model,
     Quantity,
     RenderingProvider,
-    Submitter,
-    Subscriber,
-    check_diagnoses,
+    check_charge_total,
+    check_health_care_codes,
+    check_pointers,
+    check_principal_first,
+    claim_example,
     example,
 )
-from transactions.records import money
 
 __all__ = [
     "DentalClaimInformation",
@@ -172,22 +171,13 @@ def _tooth_problem(line: DentalServiceLine) -> str | None:
     return None
 
 
-class DentalClaimInformation(Model):
+class DentalClaimInformation(ClaimHeader):
     """2300: the claim (CLM, DTP, DN2, REF, HI), its rendering provider and its lines.
 
     ``predeterminationOfBenefitsCode`` "PB" (CLM19) makes the transaction a
     predetermination (a treatment plan for the payer to price): no service dates then.
     """
 
-    claimFilingCode: ClaimFilingCode
-    patientControlNumber: Annotated[str, Field(min_length=1, max_length=38)]
-    claimChargeAmount: Charge
-    placeOfServiceCode: Annotated[str, Field(pattern=r"^\d{2}$")]
-    claimFrequencyCode: Literal["1", "7", "8"] = "1"
-    signatureIndicator: Literal["Y", "N"] = "Y"
-    planParticipationCode: Literal["A", "B", "C"] = "A"
-    benefitsAssignmentCertificationIndicator: Literal["Y", "N", "W"] = "Y"
-    releaseInformationCode: Literal["I", "Y"] = "Y"
     predeterminationOfBenefitsCode: Literal["PB"] | None = None
     serviceDate: Annotated[
         dt.date | None, Field(description="DTP*472 when every line has the same date")
@@ -234,20 +224,12 @@ class _DentalBody(ClaimParties):
     claimInformation: DentalClaimInformation
 
 
-_EXAMPLE: dict[str, Any] = {
-    "controlNumber": "000000003",
-    "tradingPartnerServiceId": "77001",
-    "submitter": example(Submitter),
-    "receiver": {"organizationName": "Northwind Health"},
-    "billing": {
-        **example(BillingProvider),
-        "organizationName": "Maple Street Dental",
-        "taxonomyCode": "1223G0001X",
-    },
-    "subscriber": example(Subscriber),
-    "payer": {"organizationName": "Northwind Health", "payerId": "77001"},
-    "claimInformation": example(DentalClaimInformation),
-}
+_EXAMPLE = claim_example(
+    "000000003",
+    example(DentalClaimInformation),
+    organizationName="Maple Street Dental",
+    taxonomyCode="1223G0001X",
+)
 
 
 class DentalClaimSubmission(_DentalBody):
@@ -266,19 +248,12 @@ class DentalClaimSubmission(_DentalBody):
     @model_validator(mode="after")
     def _consistent(self) -> DentalClaimSubmission:
         info = self.claimInformation
-        total = sum(
-            (Decimal(x.dentalService.lineItemChargeAmount) for x in info.serviceLines), Decimal(0)
+        check_charge_total(
+            info.claimChargeAmount,
+            (x.dentalService.lineItemChargeAmount for x in info.serviceLines),
         )
-        if Decimal(info.claimChargeAmount) != total:
-            raise ValueError(
-                f"claimInformation.claimChargeAmount {info.claimChargeAmount} is not the sum "
-                f"of the service lines' lineItemChargeAmount ({money(total)})"
-            )
         codes = info.healthCareCodeInformation
-        if codes and codes[0].diagnosisTypeCode not in ("ABK", "BK"):
-            raise ValueError("the first healthCareCodeInformation entry must be ABK (or BK)")
-        if any(c.diagnosisTypeCode in ("ABK", "BK") for c in codes[1:]):
-            raise ValueError("only the first healthCareCodeInformation entry may be ABK/BK")
+        check_principal_first(codes)
         predetermination = info.predeterminationOfBenefitsCode == "PB"
         if predetermination and info.serviceDate is not None:
             raise ValueError("claimInformation.serviceDate is not used on a predetermination")
@@ -292,21 +267,8 @@ class DentalClaimSubmission(_DentalBody):
                 raise ValueError(
                     f"{path}.serviceDate is required (or claimInformation.serviceDate)"
                 )
-            pointers = line.dentalService.compositeDiagnosisCodePointers
-            for p in pointers.diagnosisCodePointers if pointers else []:
-                if int(p) > len(codes):
-                    raise ValueError(
-                        f"{path} diagnosis pointer {p}: only {len(codes)} diagnosis codes "
-                        "are listed"
-                    )
-        check_diagnoses(
-            (
-                f"claimInformation.healthCareCodeInformation[{n}].diagnosisCode",
-                c.diagnosisTypeCode,
-                c.diagnosisCode,
-            )
-            for n, c in enumerate(codes)
-        )
+            check_pointers(path, line.dentalService.compositeDiagnosisCodePointers, len(codes))
+        check_health_care_codes(codes)
         if self.payer.payerId is None:
             self.payer.payerId = self.tradingPartnerServiceId
         return self

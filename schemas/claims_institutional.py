@@ -14,26 +14,23 @@ attending and operating providers (2310A/B) and revenue-coded service lines
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, ConfigDict, Field, model_validator
 
 from schemas.claims import (
-    BillingProvider,
     Charge,
     ClaimFilingCode,
     ClaimParties,
     Model,
     Quantity,
-    Submitter,
-    Subscriber,
     Text,
+    check_charge_total,
     check_diagnoses,
+    claim_example,
     example,
 )
 from schemas.common import Npi
-from transactions.records import money
 
 __all__ = [
     "AdmittingDiagnosis",
@@ -340,20 +337,12 @@ class _InstitutionalBody(ClaimParties):
     claimInformation: InstitutionalClaimInformation
 
 
-_EXAMPLE: dict[str, Any] = {
-    "controlNumber": "000000002",
-    "tradingPartnerServiceId": "77001",
-    "submitter": example(Submitter),
-    "receiver": {"organizationName": "Northwind Health"},
-    "billing": {
-        **example(BillingProvider),
-        "organizationName": "Maple General Hospital",
-        "taxonomyCode": "282N00000X",
-    },
-    "subscriber": example(Subscriber),
-    "payer": {"organizationName": "Northwind Health", "payerId": "77001"},
-    "claimInformation": example(InstitutionalClaimInformation),
-}
+_EXAMPLE = claim_example(
+    "000000002",
+    example(InstitutionalClaimInformation),
+    organizationName="Maple General Hospital",
+    taxonomyCode="282N00000X",
+)
 
 #: frequencies of a claim for care that goes on (no discharge yet)
 _NOT_DISCHARGED = frozenset({"2", "3"})
@@ -374,15 +363,10 @@ class InstitutionalClaimSubmission(_InstitutionalBody):
     @model_validator(mode="after")
     def _consistent(self) -> InstitutionalClaimSubmission:
         info = self.claimInformation
-        total = sum(
-            (Decimal(x.institutionalService.lineItemChargeAmount) for x in info.serviceLines),
-            Decimal(0),
+        check_charge_total(
+            info.claimChargeAmount,
+            (x.institutionalService.lineItemChargeAmount for x in info.serviceLines),
         )
-        if Decimal(info.claimChargeAmount) != total:
-            raise ValueError(
-                f"claimInformation.claimChargeAmount {info.claimChargeAmount} is not the sum "
-                f"of the service lines' lineItemChargeAmount ({money(total)})"
-            )
         if not self.billing.organizationName:
             raise ValueError("billing.organizationName is required: an 837I bills as a facility")
         dates = info.claimDateInformation

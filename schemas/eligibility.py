@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from schemas.common import Npi
+from schemas.common import Gender, Npi, check_gender_has_birth_date, check_party_named
 
 # code tables -----------------------------------------------------------------------
 
@@ -230,7 +230,6 @@ ServiceTypeCode = Annotated[
     StringConstraints(pattern=r"^[A-Z0-9]{1,2}$"),
     Field(description="EQ01/EB03 service type code, e.g. 30 (health benefit plan coverage)"),
 ]
-Gender = Literal["M", "F", "U"]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=60, strip_whitespace=True)]
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
 #: An ISO date or an ISO interval ``start/end``.
@@ -265,10 +264,7 @@ class Provider(_Model):
 
     @model_validator(mode="after")
     def _named(self) -> Provider:
-        if self.organizationName and (self.firstName or self.lastName):
-            raise ValueError("give organizationName or firstName + lastName, not both")
-        if not self.organizationName and not self.lastName:
-            raise ValueError("organizationName or lastName is required")
+        check_party_named(self.organizationName, self.firstName, self.lastName)
         return self
 
 
@@ -299,8 +295,7 @@ class RequestSubscriber(_Model):
 
     @model_validator(mode="after")
     def _gender_needs_birth_date(self) -> RequestSubscriber:
-        if self.gender and self.dateOfBirth is None:
-            raise ValueError("gender needs dateOfBirth (both go in DMG)")
+        check_gender_has_birth_date(self.gender, self.dateOfBirth)
         return self
 
 

@@ -32,7 +32,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.common import Npi
+from schemas.common import Gender, Npi, check_gender_has_birth_date, check_party_named
 
 # code tables -----------------------------------------------------------------------
 
@@ -68,7 +68,6 @@ Name = Annotated[
 Identifier = Annotated[
     str, StringConstraints(min_length=1, max_length=50, strip_whitespace=True, pattern=_TEXT)
 ]
-Gender = Literal["M", "F", "U"]
 ProcedureCode = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Z0-9]{5}$", to_upper=True, strip_whitespace=True),
@@ -251,10 +250,7 @@ class Requester(_Model):
 
     @model_validator(mode="after")
     def _named(self) -> Requester:
-        if self.organizationName and (self.firstName or self.lastName):
-            raise ValueError("give organizationName or firstName + lastName, not both")
-        if not self.organizationName and not self.lastName:
-            raise ValueError("organizationName or lastName is required")
+        check_party_named(self.organizationName, self.firstName, self.lastName)
         return self
 
 
@@ -284,8 +280,7 @@ class Subscriber(_Model):
 
     @model_validator(mode="after")
     def _gender_needs_birth_date(self) -> Subscriber:
-        if self.gender and self.dateOfBirth is None:
-            raise ValueError("gender needs dateOfBirth (both go in DMG)")
+        check_gender_has_birth_date(self.gender, self.dateOfBirth)
         return self
 
 

@@ -70,12 +70,7 @@ async def submit_claim(
     principal: PrincipalDep,
     audit: AuditDep,
 ) -> dict[str, Any]:
-    x12 = claim_x12(
-        claim, sender=GATEWAY_ID, interchange_control=await _control(session, GATEWAY_ID[1])
-    )
-    return await _submit(
-        x12, claim.claimInformation.patientControlNumber, db, session, principal, audit
-    )
+    return await _submit(claim, claim_x12, db, session, principal, audit)
 
 
 @router.post(
@@ -90,12 +85,7 @@ async def submit_institutional_claim(
     principal: PrincipalDep,
     audit: AuditDep,
 ) -> dict[str, Any]:
-    x12 = institutional_x12(
-        claim, sender=GATEWAY_ID, interchange_control=await _control(session, GATEWAY_ID[1])
-    )
-    return await _submit(
-        x12, claim.claimInformation.patientControlNumber, db, session, principal, audit
-    )
+    return await _submit(claim, institutional_x12, db, session, principal, audit)
 
 
 @router.post(
@@ -110,23 +100,24 @@ async def submit_dental_claim(
     principal: PrincipalDep,
     audit: AuditDep,
 ) -> dict[str, Any]:
-    x12 = dental_x12(
-        claim, sender=GATEWAY_ID, interchange_control=await _control(session, GATEWAY_ID[1])
-    )
-    return await _submit(
-        x12, claim.claimInformation.patientControlNumber, db, session, principal, audit
-    )
+    return await _submit(claim, dental_x12, db, session, principal, audit)
 
 
 async def _submit(
-    x12: bytes,
-    patient_control_number: str,
+    claim: ClaimSubmission | InstitutionalClaimSubmission | DentalClaimSubmission,
+    to_x12: Callable[..., bytes],
     db: DbDep,
     session: SessionDep,
     principal: PrincipalDep,
     audit: AuditDep,
 ) -> dict[str, Any]:
-    """Ingest one claim's interchange like an upload; its stored claim row and the acks."""
+    """Write one claim as X12 with its kind's ``to_x12`` (from the gateway's ID, with the
+    next interchange control number) and ingest it like an upload; its stored claim row
+    and the acks."""
+    x12 = to_x12(
+        claim, sender=GATEWAY_ID, interchange_control=await _control(session, GATEWAY_ID[1])
+    )
+    patient_control_number = claim.claimInformation.patientControlNumber
     result = await ingest(db, x12, source=m.Source.API, partner_id=principal.partner_id)
     outcome = result.interchanges[0] if result.interchanges else None
     set_id = outcome.transaction_sets[0] if outcome and outcome.transaction_sets else None

@@ -27,7 +27,6 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from starlette.datastructures import UploadFile
 
 from gateway.api.audit import AuditDep, auditor
 from gateway.api.auth import Principal, authenticate
+from gateway.api.body import byte_count, read_stream, refuse_declared
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.interchanges import isa_senders
 from gateway.api.problems import Problem
@@ -78,7 +78,6 @@ RESPONSE_TYPES = {
     "TA1": "X12_TA1_Response_00501X231A1",
 }
 ERROR_PAYLOAD_TYPE = "CoreEnvelopeError"
-_DIGITS = re.compile(r"[0-9]{1,18}")
 REQUIRED = (
     "PayloadType",
     "ProcessingMode",
@@ -195,25 +194,8 @@ EXAMPLE_271 = (
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and (_byte_count(declared) or 0) > limit:
-        raise Problem(413, "payload-too-large", "Payload too large", f"The limit is {limit} bytes")
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Problem(
-                413, "payload-too-large", "Payload too large", f"The limit is {limit} bytes"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _byte_count(text: str) -> int | None:
-    """A Content-Length or PayloadLength: ASCII digits only (``str.isdigit`` also takes
-    "²", which ``int`` refuses), and few enough of them for a bigint."""
-    return int(text) if _DIGITS.fullmatch(text) else None
+    refuse_declared(request, limit)
+    return await read_stream(request, limit)
 
 
 def _media_type(request: Request) -> str:
@@ -400,7 +382,7 @@ def _validate(env: Envelope, mode: Mode, types: dict[str, tuple[str, str]]) -> b
         raise CoreError("PayloadRequired", "Payload is required")
     if mode == "Batch":
         length = f.get("PayloadLength")
-        if length and _byte_count(length) != len(payload):
+        if length and byte_count(length) != len(payload):
             raise CoreError("PayloadLengthIncorrect", "PayloadLength is not the payload's size")
         checksum = f.get("CheckSum")
         if checksum and checksum.lower() != hashlib.sha1(payload).hexdigest():
@@ -600,12 +582,8 @@ async def _core(
         )
     env: Envelope | None = None
     try:
-        declared = request.headers.get("content-length")
         limit = settings.max_upload_bytes
-        if declared and (_byte_count(declared) or 0) > limit:
-            raise Problem(
-                413, "payload-too-large", "Payload too large", f"The limit is {limit} bytes"
-            )
+        refuse_declared(request, limit)
         if fmt == "multipart":
             env = await _read_multipart(request, limit)
         else:

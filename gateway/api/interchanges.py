@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from gateway.api.audit import AuditDep
+from gateway.api.body import read_stream, refuse_declared, too_large
 from gateway.api.deps import MAX_ID, DbDep, PrincipalDep, RowId, SessionDep, SettingsDep
 from gateway.api.idempotency import idempotent
 from gateway.api.problems import Problem
@@ -26,8 +27,6 @@ router = APIRouter(prefix="/v1", tags=["interchanges"])
 
 X12_TYPES = ("application/edi-x12", "text/plain", "application/octet-stream", "application/x12")
 _ISA = re.compile(rb"ISA(.)")
-#: a Content-Length worth reading: ASCII digits ("²".isdigit() is true, int() refuses it)
-_DIGITS = re.compile(r"[0-9]{1,18}")
 
 EXAMPLE_837 = (
     "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *260101*1200*^*00501*"
@@ -50,9 +49,7 @@ def isa_senders(data: bytes) -> list[tuple[str, str]]:
 
 
 async def _body(request: Request, limit: int) -> tuple[bytes, str | None]:
-    declared = request.headers.get("content-length")
-    if declared and _DIGITS.fullmatch(declared) and int(declared) > limit:
-        raise Problem(413, "payload-too-large", "Payload too large", f"The limit is {limit} bytes")
+    refuse_declared(request, limit)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     filename = None
     if content_type == "multipart/form-data":
@@ -65,16 +62,7 @@ async def _body(request: Request, limit: int) -> tuple[bytes, str | None]:
         data = await upload.read()
         filename = upload.filename
     elif content_type in X12_TYPES or not content_type:
-        chunks = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise Problem(
-                    413, "payload-too-large", "Payload too large", f"The limit is {limit} bytes"
-                )
-            chunks.append(chunk)
-        data = b"".join(chunks)
+        data = await read_stream(request, limit)
     else:
         raise Problem(
             415,
@@ -83,7 +71,7 @@ async def _body(request: Request, limit: int) -> tuple[bytes, str | None]:
             "Send application/edi-x12, text/plain or multipart/form-data",
         )
     if len(data) > limit:
-        raise Problem(413, "payload-too-large", "Payload too large", f"The limit is {limit} bytes")
+        raise too_large(limit)
     return data, filename
 
 

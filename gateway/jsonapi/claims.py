@@ -8,12 +8,14 @@ dependent when given), one claim and its diagnoses and lines.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from schemas.claims import (
     Address,
     BillingProvider,
+    ClaimHeader,
     ClaimInformation,
     ClaimParties,
     ClaimSubmission,
@@ -35,21 +37,31 @@ from transactions.emit import emit
 from transactions.records import Record
 
 __all__ = [
+    "CLAIM_KEY",
     "GUIDE",
     "ClaimParts",
     "claim_parts",
+    "claim_record",
     "claim_records",
     "claim_views",
     "claim_x12",
     "date_of",
+    "diagnoses_json",
+    "diagnosis_records",
     "emit_claim",
+    "header_fields",
+    "header_json",
     "name",
     "party_records",
     "put",
+    "rendering_json",
+    "rendering_record",
     "value",
 ]
 
 GUIDE = "837P"
+#: The key of the one claim record a submission writes (its children's parent).
+CLAIM_KEY = "claim:1"
 Fields = dict[str, Any]
 
 
@@ -207,8 +219,9 @@ def party_records(
     return out, parent
 
 
-def _claim(info: ClaimInformation, parent: str) -> list[Record]:
-    fields: Fields = {
+def header_fields(info: ClaimHeader) -> Fields:
+    """The claim record's CLM fields as the 837P and 837D write them."""
+    return {
         "patientControlNumber": info.patientControlNumber,
         "claimChargeAmount": info.claimChargeAmount,
         "placeOfServiceCode": info.placeOfServiceCode,
@@ -218,42 +231,59 @@ def _claim(info: ClaimInformation, parent: str) -> list[Record]:
         "benefitsAssignmentCertificationIndicator": info.benefitsAssignmentCertificationIndicator,
         "releaseInformationCode": info.releaseInformationCode,
     }
+
+
+def claim_record(fields: Fields, parent: str) -> Record:
+    """The 2300 claim record (:data:`CLAIM_KEY`) under the patient's loop ``parent``,
+    indexed by its patient control number."""
+    return Record(
+        "claim",
+        CLAIM_KEY,
+        parent,
+        fields=fields,
+        index={"patient_control_number": fields["patientControlNumber"]},
+    )
+
+
+def diagnosis_records(codes: Sequence[DiagnosisCode], key: str) -> list[Record]:
+    """The HI codes of an 837P or 837D claim, in order; code n is what pointer n points at."""
+    return [
+        Record(
+            "diagnosis",
+            f"{key}/diagnosis:{n}",
+            key,
+            fields={
+                "qualifier": dx.diagnosisTypeCode,
+                "code": dx.diagnosisCode,
+                "position": n,
+                "pointer": n,
+            },
+        )
+        for n, dx in enumerate(codes, 1)
+    ]
+
+
+def rendering_record(r: RenderingProvider, key: str) -> Record:
+    """The claim's rendering provider (2310B of the 837P, 2310B of the 837D)."""
+    fields: Fields = {"role": "rendering"}
+    name(fields, r.organizationName, r.lastName, r.firstName)
+    put(fields, "middleName", r.middleName)
+    fields["npi"] = r.npi
+    put(fields, "taxonomy", r.taxonomyCode)
+    return Record("party", f"{key}/party:rendering", key, fields=fields)
+
+
+def _claim(info: ClaimInformation, parent: str) -> list[Record]:
+    fields = header_fields(info)
     put(fields, "priorAuthorizationNumber", info.priorAuthorizationNumber)
     put(fields, "referralNumber", info.referralNumber)
     put(fields, "payerClaimControlNumber", info.payerClaimControlNumber)
     put(fields, "medicalRecordNumber", info.medicalRecordNumber)
-    key = "claim:1"
-    out = [
-        Record(
-            "claim",
-            key,
-            parent,
-            fields=fields,
-            index={"patient_control_number": info.patientControlNumber},
-        )
-    ]
-    for n, dx in enumerate(info.healthCareCodeInformation, 1):
-        out.append(
-            Record(
-                "diagnosis",
-                f"{key}/diagnosis:{n}",
-                key,
-                fields={
-                    "qualifier": dx.diagnosisTypeCode,
-                    "code": dx.diagnosisCode,
-                    "position": n,
-                    "pointer": n,
-                },
-            )
-        )
-    r = info.renderingProvider
-    if r is not None:
-        fields = {"role": "rendering"}
-        name(fields, r.organizationName, r.lastName, r.firstName)
-        put(fields, "middleName", r.middleName)
-        fields["npi"] = r.npi
-        put(fields, "taxonomy", r.taxonomyCode)
-        out.append(Record("party", f"{key}/party:rendering", key, fields=fields))
+    key = CLAIM_KEY
+    out = [claim_record(fields, parent)]
+    out.extend(diagnosis_records(info.healthCareCodeInformation, key))
+    if info.renderingProvider is not None:
+        out.append(rendering_record(info.renderingProvider, key))
     for n, line in enumerate(info.serviceLines, 1):
         sv = line.professionalService
         fields = {"lineNumber": n, "procedureQualifier": sv.procedureIdentifier}
@@ -498,46 +528,62 @@ def _parties(
     }
 
 
+def header_json(parts: ClaimParts) -> dict[str, Any]:
+    """The :class:`~schemas.claims.ClaimHeader` keyword arguments of a stored 837P or 837D
+    claim (what :func:`header_fields` wrote, and the SBR09 filing code)."""
+    c = parts.claim.fields
+    return {
+        "claimFilingCode": parts.filing_code,
+        "patientControlNumber": c.get("patientControlNumber", ""),
+        "claimChargeAmount": c.get("claimChargeAmount", "0"),
+        "placeOfServiceCode": c.get("placeOfServiceCode", ""),
+        "claimFrequencyCode": c.get("claimFrequencyCode", "1"),
+        "signatureIndicator": c.get("signatureIndicator", "Y"),
+        "planParticipationCode": c.get("planParticipationCode", "A"),
+        "benefitsAssignmentCertificationIndicator": c.get(
+            "benefitsAssignmentCertificationIndicator", "Y"
+        ),
+        "releaseInformationCode": c.get("releaseInformationCode", "Y"),
+    }
+
+
+def diagnoses_json(parts: ClaimParts) -> list[DiagnosisCode]:
+    """The HI codes of a stored 837P or 837D claim (what :func:`diagnosis_records` wrote)."""
+    return [
+        DiagnosisCode(
+            diagnosisTypeCode=value(d.fields, "qualifier"), diagnosisCode=value(d.fields, "code")
+        )
+        for d in parts.diagnoses
+    ]
+
+
+def rendering_json(parts: ClaimParts) -> RenderingProvider | None:
+    """The stored claim's rendering provider (what :func:`rendering_record` wrote), if any."""
+    rendering = parts.providers.get("rendering")
+    if rendering is None:
+        return None
+    return RenderingProvider(
+        npi=rendering.fields.get("npi", ""),
+        organizationName=rendering.fields.get("organizationName"),
+        lastName=rendering.fields.get("lastName"),
+        firstName=rendering.fields.get("firstName"),
+        middleName=rendering.fields.get("middleName"),
+        taxonomyCode=rendering.fields.get("taxonomy"),
+    )
+
+
 def _view(parts: ClaimParts) -> ClaimView:
     c = parts.claim.fields
-    rendering = parts.providers.get("rendering")
     return ClaimView(
         **parts.parties,
         claimInformation=ClaimInformation(
-            claimFilingCode=parts.filing_code,
-            patientControlNumber=c.get("patientControlNumber", ""),
-            claimChargeAmount=c.get("claimChargeAmount", "0"),
-            placeOfServiceCode=c.get("placeOfServiceCode", ""),
-            claimFrequencyCode=c.get("claimFrequencyCode", "1"),
-            signatureIndicator=c.get("signatureIndicator", "Y"),
-            planParticipationCode=c.get("planParticipationCode", "A"),
-            benefitsAssignmentCertificationIndicator=c.get(
-                "benefitsAssignmentCertificationIndicator", "Y"
-            ),
-            releaseInformationCode=c.get("releaseInformationCode", "Y"),
+            **header_json(parts),
             priorAuthorizationNumber=c.get("priorAuthorizationNumber"),
             referralNumber=c.get("referralNumber"),
             payerClaimControlNumber=c.get("payerClaimControlNumber"),
             medicalRecordNumber=c.get("medicalRecordNumber"),
-            healthCareCodeInformation=[
-                DiagnosisCode(
-                    diagnosisTypeCode=value(d.fields, "qualifier"),
-                    diagnosisCode=value(d.fields, "code"),
-                )
-                for d in parts.diagnoses
-            ],
-            renderingProvider=(
-                RenderingProvider(
-                    npi=rendering.fields.get("npi", ""),
-                    organizationName=rendering.fields.get("organizationName"),
-                    lastName=rendering.fields.get("lastName"),
-                    firstName=rendering.fields.get("firstName"),
-                    middleName=rendering.fields.get("middleName"),
-                    taxonomyCode=rendering.fields.get("taxonomy"),
-                )
-                if rendering is not None
-                else None
-            ),
+            healthCareCodeInformation=diagnoses_json(parts),
+            renderingProvider=rendering_json(parts),
             serviceLines=[_line(r.fields) for r in parts.lines],
         ),
     )

@@ -11,17 +11,24 @@ from __future__ import annotations
 import datetime as dt
 
 from gateway.jsonapi.claims import (
+    CLAIM_KEY,
     ClaimParts,
     Fields,
     claim_parts,
+    claim_record,
     date_of,
+    diagnoses_json,
+    diagnosis_records,
     emit_claim,
-    name,
+    header_fields,
+    header_json,
     party_records,
     put,
+    rendering_json,
+    rendering_record,
     value,
 )
-from schemas.claims import DiagnosisCode, DiagnosisPointers, RenderingProvider
+from schemas.claims import DiagnosisPointers
 from schemas.claims_dental import (
     DentalClaimInformation,
     DentalClaimSubmission,
@@ -44,16 +51,7 @@ def dental_records(
     """The claims plugin's 837D records of one submitted dental claim or predetermination."""
     info = claim.claimInformation
     out, parent = party_records(claim, info.claimFilingCode, sender_id=sender_id, when=when)
-    fields: Fields = {
-        "patientControlNumber": info.patientControlNumber,
-        "claimChargeAmount": info.claimChargeAmount,
-        "placeOfServiceCode": info.placeOfServiceCode,
-        "claimFrequencyCode": info.claimFrequencyCode,
-        "signatureIndicator": info.signatureIndicator,
-        "planParticipationCode": info.planParticipationCode,
-        "benefitsAssignmentCertificationIndicator": info.benefitsAssignmentCertificationIndicator,
-        "releaseInformationCode": info.releaseInformationCode,
-    }
+    fields = header_fields(info)
     put(fields, "predeterminationOfBenefitsCode", info.predeterminationOfBenefitsCode)
     put(fields, "serviceDate", info.serviceDate.isoformat() if info.serviceDate else None)
     put(
@@ -65,38 +63,11 @@ def dental_records(
     put(fields, "referralNumber", info.referralNumber)
     put(fields, "predeterminationIdentification", info.predeterminationIdentification)
     put(fields, "payerClaimControlNumber", info.payerClaimControlNumber)
-    key = "claim:1"
-    out.append(
-        Record(
-            "claim",
-            key,
-            parent,
-            fields=fields,
-            index={"patient_control_number": info.patientControlNumber},
-        )
-    )
-    for n, dx in enumerate(info.healthCareCodeInformation, 1):
-        out.append(
-            Record(
-                "diagnosis",
-                f"{key}/diagnosis:{n}",
-                key,
-                fields={
-                    "qualifier": dx.diagnosisTypeCode,
-                    "code": dx.diagnosisCode,
-                    "position": n,
-                    "pointer": n,
-                },
-            )
-        )
-    r = info.renderingProvider
-    if r is not None:
-        fields = {"role": "rendering"}
-        name(fields, r.organizationName, r.lastName, r.firstName)
-        put(fields, "middleName", r.middleName)
-        fields["npi"] = r.npi
-        put(fields, "taxonomy", r.taxonomyCode)
-        out.append(Record("party", f"{key}/party:rendering", key, fields=fields))
+    key = CLAIM_KEY
+    out.append(claim_record(fields, parent))
+    out.extend(diagnosis_records(info.healthCareCodeInformation, key))
+    if info.renderingProvider is not None:
+        out.append(rendering_record(info.renderingProvider, key))
     out.extend(_line(n, line, key) for n, line in enumerate(info.serviceLines, 1))
     return out
 
@@ -158,52 +129,24 @@ def dental_views(records: list[Record]) -> list[DentalClaimView]:
 
 def _view(parts: ClaimParts) -> DentalClaimView:
     c = parts.claim.fields
-    rendering = parts.providers.get("rendering")
     return DentalClaimView(
         **parts.parties,
         claimInformation=DentalClaimInformation(
-            claimFilingCode=parts.filing_code,
-            patientControlNumber=c.get("patientControlNumber", ""),
-            claimChargeAmount=c.get("claimChargeAmount", "0"),
-            placeOfServiceCode=c.get("placeOfServiceCode", ""),
-            claimFrequencyCode=c.get("claimFrequencyCode", "1"),
-            signatureIndicator=c.get("signatureIndicator", "Y"),
-            planParticipationCode=c.get("planParticipationCode", "A"),
-            benefitsAssignmentCertificationIndicator=c.get(
-                "benefitsAssignmentCertificationIndicator", "Y"
-            ),
-            releaseInformationCode=c.get("releaseInformationCode", "Y"),
+            **header_json(parts),
             predeterminationOfBenefitsCode=c.get("predeterminationOfBenefitsCode"),
             serviceDate=date_of(c.get("serviceDate")),
             priorAuthorizationNumber=c.get("priorAuthorizationNumber"),
             referralNumber=c.get("referralNumber"),
             predeterminationIdentification=c.get("predeterminationIdentification"),
             payerClaimControlNumber=c.get("payerClaimControlNumber"),
-            healthCareCodeInformation=[
-                DiagnosisCode(
-                    diagnosisTypeCode=value(d.fields, "qualifier"),
-                    diagnosisCode=value(d.fields, "code"),
-                )
-                for d in parts.diagnoses
-            ],
+            healthCareCodeInformation=diagnoses_json(parts),
             toothStatus=[
                 ToothStatus(
                     toothNumber=value(t, "toothNumber"), toothStatusCode=value(t, "statusCode")
                 )
                 for t in c.get("toothStatus") or []
             ],
-            renderingProvider=(
-                RenderingProvider(
-                    npi=rendering.fields.get("npi", ""),
-                    organizationName=rendering.fields.get("organizationName"),
-                    lastName=rendering.fields.get("lastName"),
-                    firstName=rendering.fields.get("firstName"),
-                    middleName=rendering.fields.get("middleName"),
-                    taxonomyCode=rendering.fields.get("taxonomy"),
-                )
-                if rendering is not None
-                else None
-            ),
+            renderingProvider=rendering_json(parts),
             serviceLines=[_line_json(r.fields) for r in parts.lines],
         ),
     )

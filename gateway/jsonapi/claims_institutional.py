@@ -13,9 +13,11 @@ import datetime as dt
 from typing import Any
 
 from gateway.jsonapi.claims import (
+    CLAIM_KEY,
     ClaimParts,
     Fields,
     claim_parts,
+    claim_record,
     date_of,
     emit_claim,
     name,
@@ -97,16 +99,8 @@ def institutional_records(
     put(fields, "referralNumber", info.referralNumber)
     put(fields, "payerClaimControlNumber", info.payerClaimControlNumber)
     put(fields, "medicalRecordNumber", info.medicalRecordNumber)
-    key = "claim:1"
-    out.append(
-        Record(
-            "claim",
-            key,
-            parent,
-            fields=fields,
-            index={"patient_control_number": info.patientControlNumber},
-        )
-    )
+    key = CLAIM_KEY
+    out.append(claim_record(fields, parent))
     out.extend(_diagnoses(info, key))
     for role, person in (
         ("attending", info.attendingProvider),
