@@ -324,3 +324,26 @@ async def test_stylesheet_is_served(api_client: httpx.AsyncClient) -> None:
     r = await api_client.get("/console/static/console.css")
     assert r.status_code == 200
     assert "seg-error" in r.text
+
+
+async def test_repeated_wrong_keys_are_throttled(api_client: httpx.AsyncClient) -> None:
+    for _ in range(console_session.THROTTLE_LIMIT):
+        assert (await sign_in(api_client, "guess")).status_code == 401
+    refused = await sign_in(api_client, ADMIN)  # even the right key, until the window passes
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["retry-after"]) <= console_session.THROTTLE_WINDOW + 1
+    assert console_session.COOKIE not in refused.headers.get("set-cookie", "")
+    assert "Too many failed sign-ins" in refused.text
+
+
+def test_throttle_window_and_reset() -> None:
+    throttle = console_session.LoginThrottle(limit=2, window=60)
+    throttle.failed("a", now=0)
+    assert throttle.wait("a", now=1) == 0  # one failure: still allowed
+    throttle.failed("a", now=1)
+    assert throttle.wait("a", now=2) == 58  # two: wait until the first leaves the window
+    assert throttle.wait("b", now=2) == 0  # another address is its own
+    assert throttle.wait("a", now=61) == 0  # the first failure has left the window
+    throttle.failed("a", now=61)
+    throttle.succeeded("a")
+    assert throttle.wait("a", now=62) == 0  # a success forgets the failures

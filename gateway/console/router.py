@@ -124,6 +124,15 @@ async def login_page(request: Request, settings: SettingsDep, next: str = "/cons
     )
 
 
+def _throttle(request: Request) -> session.LoginThrottle:
+    """The app's sign-in throttle (one per app, so each test app starts afresh)."""
+    state = request.app.state
+    throttle: session.LoginThrottle | None = getattr(state, "console_throttle", None)
+    if throttle is None:
+        throttle = state.console_throttle = session.LoginThrottle()
+    return throttle
+
+
 @router.post("/login", response_class=HTMLResponse)
 async def login(
     request: Request,
@@ -137,7 +146,25 @@ async def login(
         return _render(
             request, "login.html", settings, None, 503, disabled=True, next=_safe_next(next)
         )
+    throttle = _throttle(request)
+    client = request.client.host if request.client else "unknown"
+    wait = throttle.wait(client)
+    if wait > 0:
+        log.info("console.login", ok=False, throttled=True)
+        refused = _render(
+            request,
+            "login.html",
+            settings,
+            None,
+            429,
+            token=session.login_token(admin_key),
+            next=_safe_next(next),
+            error=f"Too many failed sign-ins from here; try again in {int(wait) + 1} s.",
+        )
+        refused.headers["Retry-After"] = str(int(wait) + 1)
+        return refused
     if not session.login_token_ok(admin_key, csrf) or not session.key_matches(admin_key, key):
+        throttle.failed(client)
         log.info("console.login", ok=False)
         return _render(
             request,
@@ -149,6 +176,7 @@ async def login(
             next=_safe_next(next),
             error="That is not the admin key (or the form expired).",
         )
+    throttle.succeeded(client)
     log.info("console.login", ok=True)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(

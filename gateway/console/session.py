@@ -93,3 +93,47 @@ def login_token_ok(admin_key: str, token: str, now: float | None = None) -> bool
         return False
     age = (now if now is not None else time.time()) - int(parts[1])
     return 0 <= age <= LOGIN_FORM_SECONDS
+
+
+#: failed sign-ins a client address may make within ``THROTTLE_WINDOW`` seconds
+THROTTLE_LIMIT = 5
+THROTTLE_WINDOW = 300.0
+
+
+class LoginThrottle:
+    """Slows guessing of the admin key: after ``limit`` failed sign-ins from one client
+    address within ``window`` seconds, that address is refused until the oldest failure
+    leaves the window. Kept in memory per process (each server process counts its own);
+    the address is the connection's peer, not a forwarded-for header a client could set."""
+
+    def __init__(self, limit: int = THROTTLE_LIMIT, window: float = THROTTLE_WINDOW) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, client: str, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(client, []) if now - t < self.window]
+        if kept:
+            self._failures[client] = kept
+        else:
+            self._failures.pop(client, None)
+        return kept
+
+    def wait(self, client: str, now: float | None = None) -> float:
+        """Seconds ``client`` must wait before trying again (0: it may try now)."""
+        now = time.monotonic() if now is None else now
+        recent = self._recent(client, now)
+        if len(recent) < self.limit:
+            return 0.0
+        return max(0.0, self.window - (now - recent[0]))
+
+    def failed(self, client: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._recent(client, now)
+        self._failures.setdefault(client, []).append(now)
+        if len(self._failures) > 10_000:  # bound memory against address spraying
+            oldest = min(self._failures, key=lambda c: self._failures[c][-1])
+            del self._failures[oldest]
+
+    def succeeded(self, client: str) -> None:
+        self._failures.pop(client, None)
