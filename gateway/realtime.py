@@ -3,10 +3,11 @@
 The request is stored with :func:`gateway.ingest.ingest` (bytes, envelopes, findings,
 normalized records and acknowledgments) like any other input. When it has errors the
 answer is its TA1/999; otherwise :func:`gateway.responders.answer.answer_x12` answers
-it: the trading partner its ISA receiver names when one is configured as an upstream,
-else the built-in responder for its guide (:data:`RESPONDERS`), whose records are
-emitted as the response interchange (sender and receiver swapped, a new control
-number). The response is stored too.
+it: the trading partner its ISA receiver names when one is configured as an upstream
+(whose TA1/999, when it answers with one, is passed on as the answer), else the
+built-in responder for its guide (:data:`RESPONDERS`), whose records are emitted as the
+response interchange (sender and receiver swapped, a new control number). The response
+is stored too.
 
 270 -> 271, 276 -> 277 and 278 request -> 278 response are answered; another pair
 plugs in by adding an entry to :data:`RESPONDERS`.
@@ -21,6 +22,7 @@ from sqlalchemy import select
 
 from gateway.ingest import IngestResult, ingest
 from gateway.responders.answer import RESPONDERS, Responder, answer_x12
+from gateway.responders.upstream_ack import UpstreamAcknowledgment
 from gateway.settings import Settings
 from gateway.store import models as m
 from gateway.store.db import Database
@@ -50,6 +52,7 @@ class RealtimeError(Exception):
 class RealtimeAnswer:
     x12: bytes
     #: the response's guide name ("271" ...), or "999" / "TA1" when the request was rejected
+    #: (by the gateway, or by the upstream that was asked)
     kind: str
     #: the request's guide name, when its transaction set could be read
     request_guide: str | None = None
@@ -126,18 +129,21 @@ async def respond(
         receiver = (ic.receiver_qualifier, ic.receiver_id)
         usage = ic.usage if ic.usage in ("P", "T") else "P"
     # no session held while the answer is made: an upstream may take its time
-    reply = await answer_x12(
-        db,
-        raw,
-        records,
-        guide,
-        sender=sender,
-        receiver=receiver,
-        usage=usage,
-        settings=settings,
-        partner_id=partner_id,
-        source=source,
-    )
+    try:
+        reply = await answer_x12(
+            db,
+            raw,
+            records,
+            guide,
+            sender=sender,
+            receiver=receiver,
+            usage=usage,
+            settings=settings,
+            partner_id=partner_id,
+            source=source,
+        )
+    except UpstreamAcknowledgment as ack:  # the partner's TA1/999 is its answer here
+        return RealtimeAnswer(ack.x12, ack.ack_kind, guide, outcome.id)
     return RealtimeAnswer(reply.x12, reply.guide, guide, outcome.id)
 
 

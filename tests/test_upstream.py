@@ -2,7 +2,7 @@
 
 A fake payer (a small ASGI app served by uvicorn on 127.0.0.1, in a thread) records what it
 receives and answers as each test tells it: a 271 built from the fixture, a slow answer,
-garbage, an error status, or the wrong transaction type.
+garbage, an error status, the wrong transaction type, or a 999 / TA1 rejecting the request.
 """
 
 from __future__ import annotations
@@ -37,6 +37,24 @@ ANSWER_271 = (FIXTURES / "271" / "hdhp-benefits-in-out-network-tpa.271").read_by
 WRONG_277 = (FIXTURES / "277" / "claim-and-line-status.277").read_bytes()
 MEMBER = "SHP123456789"
 TOKEN = "partner-token-for-tests"
+
+
+def _isa(control: str) -> str:
+    return (
+        "ISA*00*          *00*          *ZZ*BIGPAYER       *ZZ*SUBMITTER      *260102*1020*^*"
+        f"00501*{control}*0*P*:~"
+    )
+
+
+#: BIGPAYER's 999 rejecting the 270: a bad member ID (IK4 carries a copy of it, IK404)
+REJECT_999 = (
+    _isa("000009001") + "GS*FA*BIGPAYER*SUBMITTER*20260102*1020*9001*X*005010X231A1~"
+    "ST*999*0001*005010X231A1~AK1*HS*3101*005010X279A1~AK2*270*0001*005010X279A1~"
+    f"IK3*NM1*9*2100C*8~IK4*9*67*7*{MEMBER}~IK5*R*5~AK9*R*1*1*0~SE*8*0001~GE*1*9001~"
+    "IEA*1*000009001~"
+).encode()
+#: BIGPAYER's TA1 rejecting the 270's interchange (note code 006: invalid sender ID)
+REJECT_TA1 = (_isa("000009002") + "TA1*000003208*260102*1020*R*006~IEA*0*000009002~").encode()
 
 
 @dataclass
@@ -75,6 +93,8 @@ class FakePayer:
             return Response(b"oops", 500)
         if mode == "277":
             return Response(WRONG_277, 200, media_type="application/edi-x12")
+        if mode in ("999", "TA1"):
+            return Response(REJECT_999 if mode == "999" else REJECT_TA1, 200)
         answer = self.answer_271()
         self.answers.append(answer)
         if mode == "core":
@@ -364,3 +384,98 @@ def test_upstreams_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         Settings(upstreams={"A-RECEIVER-ID-TOO-LONG": "https://payer.example"})
     with pytest.raises(ValidationError):
         Settings(upstream_timeout_seconds=0)
+
+
+async def test_an_upstream_999_is_the_x12_callers_answer(
+    client: httpx.AsyncClient, payer: FakePayer
+) -> None:
+    payer.mode = "999"
+    key = client.headers["x-test-partner-key"]
+    with capture_logs() as logs:
+        answer = await client.post("/v1/realtime", content=inquiry(3207), headers=bearer(key))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x12-response-type"] == "999"
+    assert answer.content == REJECT_999
+    # both sides are stored
+    assert [i["controlNumber"] for i in await interchanges(client, type="270")] == ["000003207"]
+    assert [i["controlNumber"] for i in await interchanges(client, type="999")] == ["000009001"]
+    assert "upstream_acknowledged" in [e["event"] for e in logs]
+    assert MEMBER not in repr(logs)
+    # over CORE: the 999's PayloadType
+    core = await client.post(
+        "/core/realtime",
+        data={
+            "PayloadType": "X12_270_Request_005010X279A1",
+            "ProcessingMode": "RealTime",
+            "PayloadID": "f81d4fae-7dec-11d0-a765-00a0c91e6bf6",
+            "TimeStamp": "2026-01-02T10:20:34Z",
+            "SenderID": "SUBMITTER",
+            "ReceiverID": "BIGPAYER",
+            "CORERuleVersion": "2.2.0",
+        },
+        files={"Payload": ("r", inquiry(3208))},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert core.status_code == 200, core.text
+    fields = multipart_fields(core.headers["content-type"], core.content)
+    assert fields["ErrorCode"] == b"Success"
+    assert fields["PayloadType"] == b"X12_999_Response_005010X231A1"
+    assert fields["Payload"] == REJECT_999
+
+
+async def test_an_upstream_ta1_is_the_x12_callers_answer(
+    client: httpx.AsyncClient, payer: FakePayer
+) -> None:
+    payer.mode = "TA1"
+    key = client.headers["x-test-partner-key"]
+    answer = await client.post("/v1/realtime", content=inquiry(3209), headers=bearer(key))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x12-response-type"] == "TA1"
+    assert answer.content == REJECT_TA1
+
+
+async def test_an_upstream_999_is_a_502_with_its_codes_for_json(
+    client: httpx.AsyncClient, payer: FakePayer
+) -> None:
+    payer.mode = "999"
+    key = client.headers["x-test-partner-key"]
+    request = {
+        "controlNumber": "PM-0002",
+        "tradingPartnerServiceId": "BIGPAYER",
+        "provider": {"organizationName": "LAKESIDE FAMILY CLINIC", "npi": "1738294614"},
+        "subscriber": {"memberId": MEMBER, "firstName": "ADA", "lastName": "QUILLFEATHER"},
+        "encounter": {"serviceTypeCodes": ["30"], "dateOfService": "2025-01-15"},
+    }
+    answer = await client.post(
+        "/v1/eligibility", json=request, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert answer.status_code == 502, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    body = answer.json()
+    assert body["type"].endswith("/upstream-acknowledgment")
+    assert body["upstream"] == "BIGPAYER"
+    assert body["acknowledgment"] == {
+        "kind": "999",
+        "ta1": [],
+        "transactionSets": [
+            {
+                "acknowledgmentCode": "R",
+                "syntaxErrorCodes": ["5"],
+                "segmentErrorCodes": ["8"],
+                "elementErrorCodes": ["7"],
+            }
+        ],
+        "functionalGroups": [{"acknowledgmentCode": "R", "syntaxErrorCodes": []}],
+    }
+    assert MEMBER not in answer.text  # codes only: IK404's copy of the bad data is left out
+    # a TA1: its acknowledgment and note codes
+    payer.mode = "TA1"
+    request["controlNumber"] = "PM-0003"
+    ta1 = await client.post(
+        "/v1/eligibility", json=request, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert ta1.status_code == 502, ta1.text
+    assert ta1.json()["acknowledgment"] == {
+        "kind": "TA1",
+        "ta1": [{"acknowledgmentCode": "R", "noteCode": "006"}],
+    }

@@ -6,7 +6,19 @@ for a 270, or the request's TA1/999 when it has errors).
 ``POST /core/realtime`` and ``POST /core/batch``: the same over the CORE envelope, either as
 HTTP MIME ``multipart/form-data`` (one form field per envelope field) or as SOAP 1.2
 (``application/soap+xml``, a ``COREEnvelopeRealTimeRequest`` / ``COREEnvelopeBatchSubmission``
-body). The answer uses the request's format. The caller is authenticated with the API key:
+body). A real-time request an upstream trading partner answered with a TA1/999 gets that
+TA1/999 as its answer.
+
+Batch retrieval (``POST /core/batch``, ProcessingMode ``Batch``): a batch's acknowledgments
+and the answers to its 270/276/278 requests wait in the submitter's partner outbox
+(:mod:`gateway.outbox`). A ``COREEnvelopeBatchSubmissionAckRetrievalRequest``
+(``X12_999_RetrievalRequest_005010X231A1``, ``X12_TA1_RetrievalRequest_00501X231A1``) or a
+``COREEnvelopeBatchResultsRetrievalRequest`` (``X12_005010_Request_Batch_Results_271`` /
+``_277`` / ``_278``), with no payload, is answered (``...RetrievalResponse``) with the oldest
+uncollected item of that kind, which is marked collected. CORE 2.2.0 names no ErrorCode for
+"nothing waiting": that is ``Success`` with an empty payload.
+
+The answer uses the request's format. The caller is authenticated with the API key:
 ``Authorization: Bearer KEY``, or the key as the WS-Security UsernameToken password (SOAP) or
 the ``Password`` field (multipart). Envelope errors are answered with a CORE envelope whose
 ``ErrorCode`` names the problem (HTTP 400; 401 when the key is missing or unknown).
@@ -35,6 +47,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from gateway.api.audit import AuditDep, auditor
@@ -43,9 +56,13 @@ from gateway.api.body import byte_count, read_stream, refuse_declared
 from gateway.api.deps import DbDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.interchanges import isa_senders
 from gateway.api.problems import Problem
+from gateway.batch import answer_requests
 from gateway.ingest import ingest
+from gateway.jobs import defer_answer, job_queue
+from gateway.outbox import item_x12, now
 from gateway.realtime import RESPONDERS, RealtimeError, ack_kind, respond
 from gateway.store import models as m
+from gateway.store.outbox import OutboxItem
 
 router = APIRouter(tags=["real-time and CAQH CORE"])
 
@@ -77,6 +94,30 @@ RESPONSE_TYPES = {
     "999": "X12_999_Response_005010X231A1",
     "TA1": "X12_TA1_Response_00501X231A1",
 }
+#: Batch results retrieval (COREEnvelopeBatchResultsRetrievalRequest): PayloadType -> the
+#: outbox kind it collects (the answers to batch requests).
+RESULTS_RETRIEVAL_TYPES = {
+    "X12_005010_Request_Batch_Results_271": "271",
+    "X12_005010_Request_Batch_Results_277": "277",
+    "X12_005010_Request_Batch_Results_278": "278",
+}
+#: Acknowledgment retrieval (COREEnvelopeBatchSubmissionAckRetrievalRequest): PayloadType ->
+#: what it collects ("999": any acknowledgment, 999/TA1/277CA; "TA1": those holding a TA1).
+ACK_RETRIEVAL_TYPES = {
+    "X12_999_RetrievalRequest_005010X231A1": "999",
+    "X12_TA1_RetrievalRequest_00501X231A1": "TA1",
+}
+SUBMISSION = "COREEnvelopeBatchSubmission"
+RESULTS_RETRIEVAL = "COREEnvelopeBatchResultsRetrievalRequest"
+ACK_RETRIEVAL = "COREEnvelopeBatchSubmissionAckRetrievalRequest"
+#: SOAP request element -> its response element (batch)
+BATCH_ELEMENTS = {
+    SUBMISSION: "COREEnvelopeBatchSubmissionResponse",
+    RESULTS_RETRIEVAL: "COREEnvelopeBatchResultsRetrievalResponse",
+    ACK_RETRIEVAL: "COREEnvelopeBatchSubmissionAckRetrievalResponse",
+}
+#: outbox kind of a batch result -> the RESPONSE_TYPES key of its CORE PayloadType
+_RESULT_RESPONSE = {"271": "271", "277": "277", "278": "278R"}
 ERROR_PAYLOAD_TYPE = "CoreEnvelopeError"
 REQUIRED = (
     "PayloadType",
@@ -118,7 +159,9 @@ class CoreEnvelope(BaseModel):
     SenderID: str
     ReceiverID: str
     CORERuleVersion: str = Field(description="2.2.0")
-    Payload: str = Field(description="the X12 interchange")
+    Payload: str | None = Field(
+        default=None, description="the X12 interchange (none in a batch retrieval request)"
+    )
     PayloadLength: int | None = Field(default=None, description="batch: the payload's bytes")
     CheckSum: str | None = Field(default=None, description="batch: SHA-1 of the payload, hex")
     UserName: str | None = None
@@ -171,6 +214,8 @@ class CoreError(Exception):
 @dataclass(slots=True)
 class Envelope:
     format: Format
+    #: the SOAP body's element (local name); empty for multipart
+    element: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     payload: bytes | None = None
     password: str | None = None
@@ -190,6 +235,12 @@ EXAMPLE_271 = (
     "ISA*00*          *00*          *ZZ*SUMMITHEALTH   *ZZ*SUBMITTER      *260102*1020*^*00501*"
     "000000001*0*P*:~GS*HB*SUMMITHEALTH*SUBMITTER*20260102*1020*1*X*005010X279A1~"
     "ST*271*0001*005010X279A1~BHT*0022*11*...~...~SE*20*0001~GE*1*1~IEA*1*000000001~"
+)
+EXAMPLE_999 = (
+    "ISA*00*          *00*          *ZZ*SUMMITHEALTH   *ZZ*LAKESIDECLINIC *260102*1020*^*00501*"
+    "000000002*0*P*:~GS*FA*SUMMITHEALTH*LAKESIDECLINIC*20260102*1020*2*X*005010X231A1~"
+    "ST*999*0001*005010X231A1~AK1*HS*3101*005010X279A1~AK2*270*0001*005010X279A1~"
+    "IK3*NM1*9*2100C*8~IK5*R*5~AK9*R*1*1*0~SE*7*0001~GE*1*2~IEA*1*000000002~"
 )
 
 
@@ -222,8 +273,20 @@ def _may_send(principal: Principal, data: bytes) -> bool:
     responses={
         200: {
             "description": "The response interchange (or the request's TA1/999 when it has "
-            "errors); the x12-response-type header names which",
-            "content": {X12: {"schema": {"type": "string"}, "example": EXAMPLE_271}},
+            "errors, or the upstream trading partner's TA1/999 when it answered with one); "
+            "the x12-response-type header names which",
+            "content": {
+                X12: {
+                    "schema": {"type": "string"},
+                    "examples": {
+                        "response": {"summary": "The 271", "value": EXAMPLE_271},
+                        "acknowledgment": {
+                            "summary": "A 999 rejecting the request (x12-response-type: 999)",
+                            "value": EXAMPLE_999,
+                        },
+                    },
+                }
+            },
         },
         400: {"description": "No interchange could be read, or the type is not answered"},
         403: {"description": "An ISA sender the key is not bound to"},
@@ -293,7 +356,7 @@ async def _read_multipart(request: Request, limit: int) -> Envelope:
     return env
 
 
-def _read_soap(data: bytes, expected: str) -> Envelope:
+def _read_soap(data: bytes, expected: tuple[str, ...]) -> Envelope:
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
         raise CoreError("EnvelopeError", "Document type declarations are not accepted")
     try:
@@ -307,9 +370,9 @@ def _read_soap(data: bytes, expected: str) -> Envelope:
     if body is None or len(body) == 0:
         raise CoreError("EnvelopeError", "The SOAP envelope has no body")
     request = body[0]
-    if _local(request.tag) != expected:
-        raise CoreError("EnvelopeError", f"The SOAP body must hold a {expected}")
-    env = Envelope("soap")
+    if _local(request.tag) not in expected:
+        raise CoreError("EnvelopeError", f"The SOAP body must hold a {' or '.join(expected)}")
+    env = Envelope("soap", _local(request.tag))
     for child in request:
         name = _local(child.tag)
         text = child.text or ""
@@ -355,7 +418,8 @@ def _sniff(payload: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _validate(env: Envelope, mode: Mode, types: dict[str, tuple[str, str]]) -> bytes:
+def _validate_header(env: Envelope, mode: Mode, types: dict[str, Any]) -> None:
+    """The envelope fields every request carries (all but the payload and its checks)."""
     f = env.fields
     for name in REQUIRED:
         if not f.get(name):
@@ -377,6 +441,11 @@ def _validate(env: Envelope, mode: Mode, types: dict[str, tuple[str, str]]) -> b
         dt.datetime.fromisoformat(f["TimeStamp"])
     except ValueError as exc:
         raise CoreError("TimeStampIncorrect", "TimeStamp must be an ISO 8601 date-time") from exc
+
+
+def _validate(env: Envelope, mode: Mode, types: dict[str, tuple[str, str]]) -> bytes:
+    _validate_header(env, mode, types)
+    f = env.fields
     payload = _batch_payload(env) if mode == "Batch" else env.payload
     if not payload or not payload.strip():
         raise CoreError("PayloadRequired", "Payload is required")
@@ -495,13 +564,14 @@ def _answer(
     mode: Mode,
     fields: list[tuple[str, str | bytes]],
     status: int = 200,
+    request_element: str = SUBMISSION,
 ) -> Response:
     if fmt == "multipart":
         return _multipart(fields, status)
     element = (
         "COREEnvelopeRealTimeResponse"
         if mode == "RealTime"
-        else "COREEnvelopeBatchSubmissionResponse"
+        else BATCH_ELEMENTS.get(request_element, BATCH_ELEMENTS[SUBMISSION])
     )
     return _soap(element, fields, mode, status)
 
@@ -510,23 +580,32 @@ def _answer(
 # POST /core/realtime and /core/batch
 
 
-def _core_openapi(example_type: str, mode: Mode, soap_element: str) -> dict[str, Any]:
-    example = dict(CoreEnvelope.model_json_schema()["example"])
-    example.update(PayloadType=example_type, ProcessingMode=mode)
-    soap = (
+def _soap_example(element: str, fields: dict[str, Any]) -> str:
+    values = "".join(f"<{k}>{v}</{k}>" for k, v in fields.items() if v is not None)
+    return (
         f'<soap:Envelope xmlns:soap="{SOAP12}" xmlns:cor="{CORE_NS}"><soap:Header>'
         '<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/'
         'oasis-200401-wss-wssecurity-secext-1.0.xsd"><wsse:UsernameToken>'
         "<wsse:Username>clinic</wsse:Username><wsse:Password>x12gw_...</wsse:Password>"
         "</wsse:UsernameToken></wsse:Security></soap:Header><soap:Body>"
-        f"<cor:{soap_element}><PayloadType>{example_type}</PayloadType>"
-        f"<ProcessingMode>{mode}</ProcessingMode>"
-        "<PayloadID>f81d4fae-7dec-11d0-a765-00a0c91e6bf6</PayloadID>"
-        "<TimeStamp>2026-01-02T10:20:34Z</TimeStamp><SenderID>LAKESIDECLINIC</SenderID>"
-        "<ReceiverID>SUMMITHEALTH</ReceiverID><CORERuleVersion>2.2.0</CORERuleVersion>"
-        f"<Payload>{'SVNBKjAwKi4uLg==' if mode == 'Batch' else 'ISA*00*...'}</Payload>"
-        f"</cor:{soap_element}></soap:Body></soap:Envelope>"
+        f"<cor:{element}>{values}</cor:{element}></soap:Body></soap:Envelope>"
     )
+
+
+def _envelope_example(payload_type: str, mode: Mode, payload: str | None) -> dict[str, Any]:
+    example = dict(CoreEnvelope.model_json_schema()["example"])
+    example.update(PayloadType=payload_type, ProcessingMode=mode, Payload=payload)
+    if payload is None:
+        del example["Payload"]
+    return example
+
+
+def _core_openapi(example_type: str, mode: Mode, soap_element: str) -> dict[str, Any]:
+    example = _envelope_example(
+        example_type, mode, CoreEnvelope.model_json_schema()["example"]["Payload"]
+    )
+    payload = "SVNBKjAwKi4uLg==" if mode == "Batch" else "ISA*00*..."
+    soap = _soap_example(soap_element, {**example, "Payload": payload})
     return {
         "requestBody": {
             "content": {
@@ -541,23 +620,107 @@ def _core_openapi(example_type: str, mode: Mode, soap_element: str) -> dict[str,
     }
 
 
-_CORE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The CORE response envelope (multipart fields or SOAP), ErrorCode Success",
-        "content": {
-            "multipart/form-data": {
-                "schema": CoreResponse.model_json_schema(),
-                "example": CoreResponse.model_json_schema()["example"],
+def _batch_openapi() -> dict[str, Any]:
+    """A submission, a results retrieval and an acknowledgment retrieval, in both formats."""
+    cases = {
+        "submission": (SUBMISSION, "X12_837_Request_005010X222A1", "SVNBKjAwKi4uLg=="),
+        "resultsRetrieval": (RESULTS_RETRIEVAL, "X12_005010_Request_Batch_Results_271", None),
+        "ackRetrieval": (ACK_RETRIEVAL, "X12_999_RetrievalRequest_005010X231A1", None),
+    }
+    multipart: dict[str, Any] = {}
+    soap: dict[str, Any] = {}
+    for name, (element, payload_type, payload) in cases.items():
+        fields = _envelope_example(payload_type, "Batch", payload)
+        summary = f"{element} ({payload_type})"
+        if payload is not None:
+            fields["Payload"] = CoreEnvelope.model_json_schema()["example"]["Payload"]
+        multipart[name] = {"summary": summary, "value": fields}
+        soap[name] = {
+            "summary": summary,
+            "value": _soap_example(element, {**fields, "Payload": payload}),
+        }
+    return {
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": CoreEnvelope.model_json_schema(),
+                    "examples": multipart,
+                },
+                "application/soap+xml": {"schema": {"type": "string"}, "examples": soap},
             },
-            "application/soap+xml": {"schema": {"type": "string"}},
+            "required": True,
+        }
+    }
+
+
+def _core_answer_example(
+    payload_type: str, mode: Mode, payload: str | None, message: str = ""
+) -> dict[str, Any]:
+    example = dict(CoreResponse.model_json_schema()["example"])
+    example.update(PayloadType=payload_type, ProcessingMode=mode, ErrorMessage=message)
+    example["Payload"] = payload
+    if mode == "Batch" and payload is not None:
+        example.update(
+            PayloadLength=len(payload), CheckSum=hashlib.sha1(payload.encode()).hexdigest()
+        )
+    return example
+
+
+def _core_responses(examples: dict[str, tuple[str, dict[str, Any]]]) -> dict[int | str, Any]:
+    return {
+        200: {
+            "description": "The CORE response envelope (multipart fields or SOAP), "
+            "ErrorCode Success",
+            "content": {
+                "multipart/form-data": {
+                    "schema": CoreResponse.model_json_schema(),
+                    "examples": {
+                        name: {"summary": summary, "value": value}
+                        for name, (summary, value) in examples.items()
+                    },
+                },
+                "application/soap+xml": {"schema": {"type": "string"}},
+            },
         },
-    },
-    400: {"description": "A CORE envelope with the ErrorCode (e.g. PayloadIDRequired)"},
-    401: {"description": "A CORE envelope with ErrorCode Unauthorized"},
-    403: {"description": "A CORE envelope: the key is not bound to the payload's ISA sender"},
-    413: {"description": "Larger than the configured limit (problem document)"},
-    415: {"description": "Neither multipart/form-data nor SOAP (problem document)"},
-}
+        400: {"description": "A CORE envelope with the ErrorCode (e.g. PayloadIDRequired)"},
+        401: {"description": "A CORE envelope with ErrorCode Unauthorized"},
+        403: {
+            "description": "A CORE envelope: the key is not bound to the payload's ISA sender "
+            "(or, retrieving, the key is not a partner's)"
+        },
+        413: {"description": "Larger than the configured limit (problem document)"},
+        415: {"description": "Neither multipart/form-data nor SOAP (problem document)"},
+    }
+
+
+_REALTIME_RESPONSES = _core_responses(
+    {
+        "response": ("The response", CoreResponse.model_json_schema()["example"]),
+        "acknowledgment": (
+            "The request rejected (by the gateway, or by the upstream trading partner asked): "
+            "its 999",
+            _core_answer_example("X12_999_Response_005010X231A1", "RealTime", EXAMPLE_999),
+        ),
+    }
+)
+_BATCH_RESPONSES = _core_responses(
+    {
+        "submission": (
+            "A submission: the batch's 999 (also kept for acknowledgment retrieval)",
+            _core_answer_example("X12_999_Response_005010X231A1", "Batch", EXAMPLE_999),
+        ),
+        "resultsRetrieval": (
+            "A results retrieval: the oldest uncollected answer to a batch request",
+            _core_answer_example("X12_271_Response_005010X279A1", "Batch", EXAMPLE_271),
+        ),
+        "nothingWaiting": (
+            "A retrieval with nothing waiting: Success, an empty payload",
+            _core_answer_example(
+                "X12_271_Response_005010X279A1", "Batch", "", "No batch results are waiting"
+            ),
+        ),
+    }
+)
 
 
 async def _core(
@@ -568,7 +731,7 @@ async def _core(
     mode: Mode,
 ) -> Response:
     media = _media_type(request)
-    element = "COREEnvelopeRealTimeRequest" if mode == "RealTime" else "COREEnvelopeBatchSubmission"
+    elements = ("COREEnvelopeRealTimeRequest",) if mode == "RealTime" else tuple(BATCH_ELEMENTS)
     if media in ("multipart/form-data", "application/x-www-form-urlencoded"):
         fmt: Format = "multipart"
     elif media in ("application/soap+xml", "text/xml", "application/xml"):
@@ -587,8 +750,10 @@ async def _core(
         if fmt == "multipart":
             env = await _read_multipart(request, limit)
         else:
-            env = _read_soap(await _read_body(request, limit), element)
+            env = _read_soap(await _read_body(request, limit), elements)
         principal = await _authenticate(request, session, settings, env)
+        if mode == "Batch" and _retrieval(env):
+            return await _retrieve(request, db, principal, env)
         types = REALTIME_TYPES if mode == "RealTime" else BATCH_TYPES
         payload = _validate(env, mode, types)
         if not _may_send(principal, payload):
@@ -616,23 +781,104 @@ async def _core(
             kind = RESPONSE_TYPES.get(answer.kind, answer.kind)
             fields = _response_fields(env, mode, kind, "Success", "", answer.x12)
             return _answer(fmt, mode, fields)
-        result = await ingest(
-            db,
-            payload,
-            source=m.Source.API,
-            content_type=media,
-            snip_level=settings.snip_level,
-            partner_id=principal.partner_id,
-        )
-        if not result.interchanges:
-            raise CoreError("PayloadTypeIncorrect", "No interchange could be read from the payload")
-        fields = _response_fields(
-            env, mode, RESPONSE_TYPES[ack_kind(result)], "Success", "", result.acks
-        )
-        return _answer(fmt, mode, fields)
+        return await _submit(request, db, settings, principal, env, payload, media)
     except CoreError as exc:
         fields = _response_fields(env, mode, ERROR_PAYLOAD_TYPE, exc.code, exc.message)
-        return _answer(fmt, mode, fields, exc.status)
+        element = env.element if env is not None else SUBMISSION
+        return _answer(fmt, mode, fields, exc.status, element)
+
+
+async def _submit(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    principal: Principal,
+    env: Envelope,
+    payload: bytes,
+    media: str,
+) -> Response:
+    """A batch submission: stored like a file upload, so its acknowledgments land in the
+    submitter's outbox (for ack retrieval) as well as in this answer, and its 270/276/278
+    requests are answered into the outbox (for batch results retrieval)."""
+    result = await ingest(
+        db,
+        payload,
+        source=m.Source.UPLOAD,
+        content_type=media,
+        snip_level=settings.snip_level,
+        partner_id=principal.partner_id,
+    )
+    if not result.interchanges:
+        raise CoreError("PayloadTypeIncorrect", "No interchange could be read from the payload")
+    poster = principal.partner_id
+
+    async def later(interchange_id: int, set_id: int) -> None:
+        await defer_answer(await job_queue(request), interchange_id, set_id, poster)
+
+    await answer_requests(db, result, partner_id=poster, settings=settings, defer=later)
+    fields = _response_fields(
+        env, "Batch", RESPONSE_TYPES[ack_kind(result)], "Success", "", result.acks
+    )
+    return _answer(env.format, "Batch", fields, request_element=env.element or SUBMISSION)
+
+
+def _retrieval(env: Envelope) -> bool:
+    """Whether a batch envelope asks for results or acknowledgments (by its SOAP element,
+    or, in multipart, by its PayloadType)."""
+    if env.element:
+        return env.element != SUBMISSION
+    kind = env.fields.get("PayloadType", "")
+    return kind in RESULTS_RETRIEVAL_TYPES or kind in ACK_RETRIEVAL_TYPES
+
+
+async def _retrieve(request: Request, db: DbDep, principal: Principal, env: Envelope) -> Response:
+    """Hand the caller the oldest uncollected outbox item the retrieval asks for, and mark
+    it collected (as ``POST /v1/outbox/{id}/ack`` does). Nothing waiting: ``Success`` with
+    an empty payload (CORE 2.2.0 names no ErrorCode for "no batch results")."""
+    acks = env.element == ACK_RETRIEVAL or env.fields.get("PayloadType") in ACK_RETRIEVAL_TYPES
+    types = ACK_RETRIEVAL_TYPES if acks else RESULTS_RETRIEVAL_TYPES
+    _validate_header(env, "Batch", types)
+    if env.element and env.element != (ACK_RETRIEVAL if acks else RESULTS_RETRIEVAL):
+        raise CoreError(
+            "PayloadTypeIncorrect",
+            f"PayloadType {env.fields['PayloadType']} is not a {env.element}",
+        )
+    if principal.partner_id is None:
+        raise CoreError("Unauthorized", "Batch results are kept for partner keys only", 403)
+    wanted = types[env.fields["PayloadType"]]
+    query = select(OutboxItem).where(
+        OutboxItem.partner_id == principal.partner_id, OutboxItem.collected_at.is_(None)
+    )
+    if acks:
+        query = query.where(OutboxItem.acknowledgment_id.is_not(None))
+        if wanted == "TA1":
+            query = query.where(OutboxItem.kinds.contains("TA1"))
+    else:
+        query = query.where(OutboxItem.kinds == wanted)
+    # SKIP LOCKED: two polls at once never hand out the same item
+    query = query.order_by(OutboxItem.id).limit(1).with_for_update(skip_locked=True)
+    async with db.session() as s:
+        item = (await s.execute(query)).scalar_one_or_none()
+        if item is None:
+            payload_type = RESPONSE_TYPES[wanted if acks else _RESULT_RESPONSE[wanted]]
+            fields = _response_fields(
+                env, "Batch", payload_type, "Success", "No batch results are waiting", b""
+            )
+            return _answer(env.format, "Batch", fields, request_element=env.element)
+        x12 = await item_x12(s, item)
+        kinds = item.kinds.split(",")
+        if acks:
+            payload_type = RESPONSE_TYPES["999" if "999" in kinds or "TA1" not in kinds else "TA1"]
+        else:
+            payload_type = RESPONSE_TYPES[_RESULT_RESPONSE[wanted]]
+        item.collected_at = now()
+        item.collected_by = (principal.partner or principal.role)[:120]
+        item_id = item.id
+        await s.commit()
+    token = None if request.headers.get("authorization") else env.password
+    await auditor(request, principal, db, token).read("outbox_item", [item_id])
+    fields = _response_fields(env, "Batch", payload_type, "Success", "", x12)
+    return _answer(env.format, "Batch", fields, request_element=env.element)
 
 
 @router.post(
@@ -642,7 +888,7 @@ async def _core(
     openapi_extra=_core_openapi(
         "X12_270_Request_005010X279A1", "RealTime", "COREEnvelopeRealTimeRequest"
     ),
-    responses=_CORE_RESPONSES,
+    responses=_REALTIME_RESPONSES,
 )
 async def core_realtime(
     request: Request, db: DbDep, session: SessionDep, settings: SettingsDep
@@ -652,12 +898,19 @@ async def core_realtime(
 
 @router.post(
     "/core/batch",
-    summary="CAQH CORE batch submission (multipart or SOAP 1.2): stored, answered with its acks",
+    summary="CAQH CORE batch (multipart or SOAP 1.2): submit a batch, retrieve its acks and results",
+    description="A `COREEnvelopeBatchSubmission` is stored and answered with its 999 (or TA1). "
+    "Its acknowledgments, and the answers to its 270/276/278 requests, wait in the submitter's "
+    "outbox: a `COREEnvelopeBatchSubmissionAckRetrievalRequest` (PayloadType "
+    "`X12_999_RetrievalRequest_005010X231A1`: any acknowledgment; "
+    "`X12_TA1_RetrievalRequest_00501X231A1`: one holding a TA1) or a "
+    "`COREEnvelopeBatchResultsRetrievalRequest` (`X12_005010_Request_Batch_Results_271`, "
+    "`_277`, `_278`) is answered with the oldest uncollected one, which is then collected "
+    "(as `POST /v1/outbox/{id}/ack` does). Nothing waiting: ErrorCode `Success`, an empty "
+    "payload.",
     response_class=Response,
-    openapi_extra=_core_openapi(
-        "X12_837_Request_005010X222A1", "Batch", "COREEnvelopeBatchSubmission"
-    ),
-    responses=_CORE_RESPONSES,
+    openapi_extra=_batch_openapi(),
+    responses=_BATCH_RESPONSES,
 )
 async def core_batch(
     request: Request, db: DbDep, session: SessionDep, settings: SettingsDep

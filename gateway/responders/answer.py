@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import structlog
 from sqlalchemy import select
 
 from gateway.api.problems import Problem
@@ -25,12 +26,15 @@ from gateway.responders.claim_status import answer_276
 from gateway.responders.eligibility import answer_270
 from gateway.responders.prior_auth import answer_278, precert_rules
 from gateway.responders.upstream import failed, forward, upstream_for
+from gateway.responders.upstream_ack import AckCodes, UpstreamAcknowledgment, ack_codes
 from gateway.settings import Settings
 from gateway.store import models as m
 from gateway.store.db import Database
 from gateway.store.records import load_records
 from transactions.emit import emit
 from transactions.records import Record
+
+log = structlog.get_logger("x12gw.upstream")
 
 #: (the database, the request's records) -> (the response's records, the response's guide)
 Responder = Callable[[Database, list[Record]], Awaitable[tuple[list[Record], str]]]
@@ -143,10 +147,15 @@ async def _stored_answer(
     source: m.Source,
     partner_id: int | None,
 ) -> Reply:
-    """Store an upstream's answer, then check it is the response ``guide`` asks for."""
+    """Store an upstream's answer, then check it is the response ``guide`` asks for.
+
+    A TA1/999 instead raises :class:`UpstreamAcknowledgment` (stored like any answer)."""
     expected = RESPONSE_GUIDES[guide]
     stored = await ingest(db, answer, source=source, partner_id=partner_id)
     if not stored.interchanges:
+        ack = ack_codes(answer)
+        if ack is not None:
+            raise _acknowledged(name, answer, ack, guide, stored.upload_id)
         raise failed(
             name,
             "not-x12",
@@ -165,6 +174,9 @@ async def _stored_answer(
             )
         ).scalar_one_or_none()
         kind = (first.kind or first.st01) if first is not None else None
+        ack = ack_codes(answer) if kind in (None, "999") else None
+        if ack is not None:  # the partner's standard answer to a request it did not take
+            raise _acknowledged(name, answer, ack, guide, stored.upload_id)
         if first is None or kind != expected:
             raise failed(
                 name,
@@ -176,3 +188,10 @@ async def _stored_answer(
             )
         records = await load_records(s, first.id) if first.status == m.Status.STORED else []
     return Reply(answer, records, expected, first.id, name)
+
+
+def _acknowledged(
+    name: str, answer: bytes, ack: AckCodes, guide: str, upload_id: int
+) -> UpstreamAcknowledgment:
+    log.info("upstream_acknowledged", upstream=name, kind=ack.kind, upload=upload_id)
+    return UpstreamAcknowledgment(name, answer, ack, guide)
