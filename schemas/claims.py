@@ -4,7 +4,10 @@ Field names follow the X12 meaning in camelCase, in the shape the widely used
 claims APIs share (``controlNumber``, ``tradingPartnerServiceId``,
 ``submitter``, ``receiver``, ``billing``, ``subscriber``, ``dependent``,
 ``payer``, ``claimInformation`` with ``healthCareCodeInformation`` and
-``serviceLines``). Amounts are decimal strings, canonicalized (``"100.00"``
+``serviceLines``; the parts every claim kind may carry: attachments
+(``claimSupplementalInformation``, PWK), the billing note (``claimNote``,
+NTE*ADD) and the other payers of a secondary claim
+(``otherSubscriberInformation``, 2320/2330 with the paid amount and CAS)). Amounts are decimal strings, canonicalized (``"100.00"``
 becomes ``"100"``); dates are ``YYYY-MM-DD``.
 """
 
@@ -24,13 +27,19 @@ from transactions.rules.claims import ICD10CM_QUALIFIERS
 from transactions.rules.common import icd10cm_form
 
 __all__ = [
+    "REPORT_TYPE_CODES",
+    "TRANSMISSION_CODES",
     "Address",
+    "AdjustmentDetail",
     "Amount",
     "BillingProvider",
+    "ClaimAdjustment",
     "ClaimHeader",
     "ClaimInformation",
+    "ClaimNote",
     "ClaimParties",
     "ClaimSubmission",
+    "ClaimSupplementalInformation",
     "ClaimView",
     "ContactInformation",
     "Dependent",
@@ -38,16 +47,22 @@ __all__ = [
     "DiagnosisPointers",
     "Gender",
     "Npi",
+    "OtherPayerName",
+    "OtherSubscriberInformation",
+    "OtherSubscriberName",
     "Payer",
     "ProfessionalService",
     "Receiver",
     "RenderingProvider",
+    "ReportInformation",
     "ServiceLine",
     "Submitter",
     "Subscriber",
+    "check_attachments",
     "check_charge_total",
     "check_diagnoses",
     "check_health_care_codes",
+    "check_other_payers",
     "check_pointers",
     "check_principal_first",
     "claim_example",
@@ -446,6 +461,255 @@ ClaimFilingCode = Literal[
 ]  # fmt: skip
 
 
+class ReportInformation(Model):
+    """PWK: a paper or electronic attachment sent for the claim (report type, how it is sent,
+    and, unless it is already with the payer (AA), the control number that ties it to the claim).
+
+    A submission's transmission code is one of the TR3's (AA, BM, EL, EM, FT, FX; see
+    :func:`check_attachments`); a stored claim shows what it carried."""
+
+    attachmentReportTypeCode: Annotated[
+        str, Field(pattern=r"^[0-9A-Z]{2}$", description="PWK01, e.g. OZ support data, 09 progress")
+    ]
+    attachmentTransmissionCode: Annotated[
+        str, Field(pattern=r"^[A-Z]{2}$", description="PWK02: AA, BM, EL, EM, FT or FX")
+    ]
+    attachmentControlNumber: Annotated[str | None, Field(min_length=2, max_length=80)] = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "attachmentReportTypeCode": "OZ",
+                "attachmentTransmissionCode": "FX",
+                "attachmentControlNumber": "ATT-0001",
+            }
+        }
+    )
+
+
+class ClaimSupplementalInformation(Model):
+    """The claim's attachments (PWK, up to 10)."""
+
+    reportInformations: Annotated[list[ReportInformation], Field(min_length=1, max_length=10)]
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"reportInformations": [example(ReportInformation)]}}
+    )
+
+
+class ClaimNote(Model):
+    """NTE*ADD: free text for the payer about the claim (the billing note)."""
+
+    additionalInformation: Annotated[str, Field(min_length=1, max_length=80)]
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"additionalInformation": "CORRECTED NPI FOR RENDERING"}}
+    )
+
+
+class AdjustmentDetail(Model):
+    """One CAS reason: the claim adjustment reason code, the amount and the units."""
+
+    adjustmentReasonCode: Annotated[str, Field(pattern=r"^[0-9A-Z]{1,5}$")]
+    adjustmentAmount: Amount
+    adjustmentQuantity: Quantity | None = None
+
+
+class ClaimAdjustment(Model):
+    """CAS: the other payer's adjustments of one group (CO contractual, CR correction,
+    OA other, PI payer initiated, PR patient responsibility), up to six reasons."""
+
+    adjustmentGroupCode: Literal["CO", "CR", "OA", "PI", "PR"]
+    adjustmentDetails: Annotated[list[AdjustmentDetail], Field(min_length=1, max_length=6)]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "adjustmentGroupCode": "CO",
+                "adjustmentDetails": [{"adjustmentReasonCode": "45", "adjustmentAmount": "25"}],
+            }
+        }
+    )
+
+
+class OtherSubscriberName(Model):
+    """2330A: the insured of the other coverage, with their ID at that payer (MI member ID,
+    II standard unique health identifier)."""
+
+    otherInsuredQualifier: Literal["1", "2"] = "1"
+    otherInsuredLastName: Annotated[str, Field(min_length=1, max_length=60)]
+    otherInsuredFirstName: Text | None = None
+    otherInsuredMiddleName: Text | None = None
+    otherInsuredNameSuffix: Text | None = None
+    otherInsuredIdentifierTypeCode: Literal["MI", "II"] = "MI"
+    otherInsuredIdentifier: Annotated[str, Field(min_length=2, max_length=80)]
+    otherInsuredAddress: Address | None = None
+
+    @model_validator(mode="after")
+    def _organization(self) -> OtherSubscriberName:
+        if self.otherInsuredQualifier == "2" and self.otherInsuredFirstName is not None:
+            raise ValueError("otherInsuredFirstName is not used when otherInsuredQualifier is 2")
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "otherInsuredQualifier": "1",
+                "otherInsuredLastName": "Doe",
+                "otherInsuredFirstName": "John",
+                "otherInsuredIdentifierTypeCode": "MI",
+                "otherInsuredIdentifier": "ACM99887766",
+            }
+        }
+    )
+
+
+class OtherPayerName(Model):
+    """2330B: the other payer (PI payer ID, XV CMS plan ID), when it adjudicated the claim
+    (DTP*573) and its claim number (REF*F8)."""
+
+    otherPayerOrganizationName: Annotated[str, Field(min_length=1, max_length=60)]
+    otherPayerIdentifierTypeCode: Literal["PI", "XV"] = "PI"
+    otherPayerIdentifier: Annotated[str, Field(min_length=2, max_length=80)]
+    otherPayerAddress: Address | None = None
+    otherPayerAdjudicationOrPaymentDate: dt.date | None = None
+    otherPayerClaimControlNumber: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    otherPayerPriorAuthorizationNumber: Annotated[
+        str | None, Field(min_length=1, max_length=50)
+    ] = None
+    otherPayerReferralNumber: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "otherPayerOrganizationName": "Acme Mutual",
+                "otherPayerIdentifierTypeCode": "PI",
+                "otherPayerIdentifier": "88002",
+                "otherPayerAdjudicationOrPaymentDate": "2024-02-20",
+                "otherPayerClaimControlNumber": "ACM-CLM-5521",
+            }
+        }
+    )
+
+
+#: SBR02 / PAT01 individual relationship codes of the 837s
+RelationshipCode = Literal["01", "18", "19", "20", "21", "39", "40", "53", "G8"]
+
+
+class OtherSubscriberInformation(Model):
+    """2320/2330: another payer of this claim (coordination of benefits): who it is, what
+    it paid (AMT*D) and how it adjusted the claim (CAS). A secondary claim lists the primary
+    payer here (``paymentResponsibilityLevelCode`` "P") and the subscriber's own level is "S"."""
+
+    paymentResponsibilityLevelCode: ResponsibilityCode
+    individualRelationshipCode: RelationshipCode
+    insuranceGroupOrPolicyNumber: Annotated[str | None, Field(min_length=1, max_length=50)] = None
+    otherInsuredGroupName: Annotated[str | None, Field(min_length=1, max_length=60)] = None
+    insuranceTypeCode: Annotated[
+        Literal["12", "13", "14", "15", "16", "41", "42", "43", "47"] | None,
+        Field(description="SBR05 (837P): the Medicare secondary payer type"),
+    ] = None
+    claimFilingIndicatorCode: ClaimFilingCode
+    claimLevelAdjustments: Annotated[list[ClaimAdjustment], Field(max_length=5)] = Field(
+        default_factory=list
+    )
+    payerPaidAmount: Amount | None = None
+    nonCoveredChargeAmount: Charge | None = None
+    remainingPatientLiability: Charge | None = None
+    benefitsAssignmentCertificationIndicator: Literal["Y", "N", "W"] = "Y"
+    patientSignatureGeneratedForPatient: Annotated[
+        bool, Field(description="OI04 P: the provider holds the patient's signature")
+    ] = False
+    releaseOfInformationCode: Literal["I", "Y"] = "Y"
+    otherSubscriberName: OtherSubscriberName
+    otherPayerName: OtherPayerName
+
+    @model_validator(mode="after")
+    def _groups_once(self) -> OtherSubscriberInformation:
+        groups = [a.adjustmentGroupCode for a in self.claimLevelAdjustments]
+        if len(set(groups)) != len(groups):
+            raise ValueError("claimLevelAdjustments: each adjustmentGroupCode is listed once")
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "paymentResponsibilityLevelCode": "P",
+                "individualRelationshipCode": "18",
+                "insuranceGroupOrPolicyNumber": "ACM-G-100",
+                "claimFilingIndicatorCode": "CI",
+                "claimLevelAdjustments": [example(ClaimAdjustment)],
+                "payerPaidAmount": "80",
+                "otherSubscriberName": example(OtherSubscriberName),
+                "otherPayerName": example(OtherPayerName),
+            }
+        }
+    )
+
+
+#: PWK02 report transmission codes of the 5010 837s
+TRANSMISSION_CODES = ("AA", "BM", "EL", "EM", "FT", "FX")
+#: PWK01 report type codes of the 5010 837s (the 837D adds P6, periodontal charts)
+REPORT_TYPE_CODES = frozenset({
+    "03", "04", "05", "06", "07", "08", "09", "10", "11", "13", "15", "21", "A3", "A4", "AM",
+    "AS", "B2", "B3", "B4", "BR", "BS", "BT", "CB", "CK", "CT", "D2", "DA", "DB", "DG", "DJ",
+    "DS", "EB", "HC", "HR", "I5", "IR", "LA", "M1", "MT", "NN", "OB", "OC", "OD", "OE", "OX",
+    "OZ", "P4", "P5", "PE", "PN", "PO", "PQ", "PY", "PZ", "RB", "RR", "RT", "RX", "SG", "V5",
+    "XP",
+})  # fmt: skip
+
+
+def check_attachments(
+    supplemental: ClaimSupplementalInformation | None, *, dental: bool = False
+) -> None:
+    """A submitted attachment names a TR3 report type and transmission code and, unless
+    the payer already has it (AA), its control number (PWK06)."""
+    base = "claimInformation.claimSupplementalInformation.reportInformations"
+    types = REPORT_TYPE_CODES | {"P6"} if dental else REPORT_TYPE_CODES
+    for n, report in enumerate(supplemental.reportInformations if supplemental else []):
+        if report.attachmentReportTypeCode not in types:
+            raise ValueError(
+                f"{base}[{n}].attachmentReportTypeCode is not a report type code of the TR3"
+            )
+        code = report.attachmentTransmissionCode
+        if code not in TRANSMISSION_CODES:
+            raise ValueError(
+                f"{base}[{n}].attachmentTransmissionCode must be one of "
+                + ", ".join(TRANSMISSION_CODES)
+            )
+        if code != "AA" and report.attachmentControlNumber is None:
+            raise ValueError(
+                f"{base}[{n}].attachmentControlNumber is required unless "
+                "attachmentTransmissionCode is AA"
+            )
+
+
+def check_other_payers(
+    subscriber_level: str,
+    others: Sequence[OtherSubscriberInformation],
+    *,
+    guide: Literal["837P", "837I", "837D"] = "837P",
+) -> None:
+    """Each payer of the claim has its own responsibility level: the other payers' SBR01
+    differ from the subscriber's (2000B) and from one another, as the TR3 requires. The
+    insurance type (SBR05) is an 837P element, the patient signature source (OI04) is not
+    used by the 837I."""
+    seen = {subscriber_level}
+    for n, other in enumerate(others):
+        path = f"claimInformation.otherSubscriberInformation[{n}]"
+        level = other.paymentResponsibilityLevelCode
+        if level in seen:
+            raise ValueError(
+                f"{path}.paymentResponsibilityLevelCode {level} is already used "
+                "(subscriber.paymentResponsibilityLevelCode or another payer)"
+            )
+        seen.add(level)
+        if guide != "837P" and other.insuranceTypeCode is not None:
+            raise ValueError(f"{path}.insuranceTypeCode is not used in the {guide}")
+        if guide == "837I" and other.patientSignatureGeneratedForPatient:
+            raise ValueError(f"{path}.patientSignatureGeneratedForPatient is not used in the 837I")
+
+
 class ClaimHeader(Model):
     """CLM as the 837P and the 837D write it (the 837I's differs: a facility code, no
     signature): the first fields of their ``claimInformation``, with SBR09's filing code."""
@@ -473,6 +737,11 @@ class ClaimInformation(ClaimHeader):
     medicalRecordNumber: Annotated[str | None, Field(min_length=1, max_length=50)] = None
     healthCareCodeInformation: Annotated[list[DiagnosisCode], Field(min_length=1, max_length=12)]
     renderingProvider: RenderingProvider | None = None
+    claimSupplementalInformation: ClaimSupplementalInformation | None = None
+    claimNote: ClaimNote | None = None
+    otherSubscriberInformation: Annotated[
+        list[OtherSubscriberInformation], Field(max_length=10)
+    ] = Field(default_factory=list)
     serviceLines: Annotated[list[ServiceLine], Field(min_length=1, max_length=50)]
 
     model_config = ConfigDict(
@@ -547,8 +816,9 @@ class ClaimSubmission(_ClaimBody):
     Checked beyond the field formats: the claim charge equals the sum of the
     line charges, a diagnosis pointer points at a listed diagnosis, the first
     diagnosis is the principal one (ABK/BK) and the others are not, codes with an
-    ICD-10-CM qualifier have the ICD-10-CM form, and a payer ID is given
-    (``payer.payerId``, else ``tradingPartnerServiceId``). NPIs carry a valid check
+    ICD-10-CM qualifier have the ICD-10-CM form, attachments use the TR3's codes (and
+    a control number unless AA), other payers each have their own responsibility level,
+    and a payer ID is given (``payer.payerId``, else ``tradingPartnerServiceId``). NPIs carry a valid check
     digit (the ``Npi`` type).
     """
 
@@ -570,6 +840,10 @@ class ClaimSubmission(_ClaimBody):
                 len(codes),
             )
         check_health_care_codes(codes)
+        check_attachments(info.claimSupplementalInformation)
+        check_other_payers(
+            self.subscriber.paymentResponsibilityLevelCode, info.otherSubscriberInformation
+        )
         if self.payer.payerId is None:
             self.payer.payerId = self.tradingPartnerServiceId
         return self

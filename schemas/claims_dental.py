@@ -6,7 +6,8 @@ DN2), a predetermination flag (``predeterminationOfBenefitsCode`` "PB",
 CLM19), up to four diagnoses, and lines with a CDT procedure
 (``serviceLines[].dentalService``, SV3 with the AD qualifier), the oral cavity
 areas, prosthesis code and the teeth and surfaces treated
-(``serviceLines[].toothInformation``, TOO).
+(``serviceLines[].toothInformation``, TOO); for orthodontics the months of
+treatment (DN1) and appliance placement dates (DTP*452).
 """
 
 from __future__ import annotations
@@ -19,14 +20,19 @@ from pydantic import ConfigDict, Field, model_validator
 from schemas.claims import (
     Charge,
     ClaimHeader,
+    ClaimNote,
     ClaimParties,
+    ClaimSupplementalInformation,
     DiagnosisCode,
     DiagnosisPointers,
     Model,
+    OtherSubscriberInformation,
     Quantity,
     RenderingProvider,
+    check_attachments,
     check_charge_total,
     check_health_care_codes,
+    check_other_payers,
     check_pointers,
     check_principal_first,
     claim_example,
@@ -196,7 +202,24 @@ class DentalClaimInformation(ClaimHeader):
         default_factory=list
     )
     toothStatus: Annotated[list[ToothStatus], Field(max_length=35)] = Field(default_factory=list)
+    orthodonticTreatmentMonthsCount: Annotated[
+        int | None, Field(ge=0, le=999, description="DN101: total months of orthodontic treatment")
+    ] = None
+    orthodonticTreatmentMonthsRemainingCount: Annotated[
+        int | None, Field(ge=0, le=999, description="DN102: months of treatment remaining")
+    ] = None
+    orthodonticTreatmentIndicator: Annotated[
+        Literal["Y"] | None, Field(description="DN103: the treatment is for orthodontics")
+    ] = None
+    appliancePlacementDates: Annotated[
+        list[dt.date], Field(max_length=5, description="DTP*452: orthodontic appliance placed")
+    ] = Field(default_factory=list)
     renderingProvider: RenderingProvider | None = None
+    claimSupplementalInformation: ClaimSupplementalInformation | None = None
+    claimNote: ClaimNote | None = None
+    otherSubscriberInformation: Annotated[
+        list[OtherSubscriberInformation], Field(max_length=10)
+    ] = Field(default_factory=list)
     serviceLines: Annotated[list[DentalServiceLine], Field(min_length=1, max_length=50)]
 
     model_config = ConfigDict(
@@ -269,6 +292,19 @@ class DentalClaimSubmission(_DentalBody):
                 )
             check_pointers(path, line.dentalService.compositeDiagnosisCodePointers, len(codes))
         check_health_care_codes(codes)
+        total = info.orthodonticTreatmentMonthsCount
+        left = info.orthodonticTreatmentMonthsRemainingCount
+        if total is not None and left is not None and left > total:
+            raise ValueError(
+                "claimInformation.orthodonticTreatmentMonthsRemainingCount is more than "
+                "orthodonticTreatmentMonthsCount"
+            )
+        check_attachments(info.claimSupplementalInformation, dental=True)
+        check_other_payers(
+            self.subscriber.paymentResponsibilityLevelCode,
+            info.otherSubscriberInformation,
+            guide="837D",
+        )
         if self.payer.payerId is None:
             self.payer.payerId = self.tradingPartnerServiceId
         return self

@@ -8,25 +8,36 @@ codes (``claimCodeInformation``, CL1), the statement period and admission and
 discharge times (``claimDateInformation``, DTP 434/435/096), the principal,
 admitting and other diagnoses with present-on-admission indicators (HI), the
 attending and operating providers (2310A/B) and revenue-coded service lines
-(``serviceLines[].institutionalService``, SV2).
+(``serviceLines[].institutionalService``, SV2); the other HI lists of the UB-04:
+reasons for visit (APR), external causes of injury (ABN), the principal and other
+ICD-10-PCS procedures with their dates (BBR/BBQ), occurrence spans (BI),
+occurrences (BH), value codes with amounts (BE), condition codes (BG) and
+treatment codes (TC).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, ConfigDict, Field, model_validator
 
 from schemas.claims import (
+    Amount,
     Charge,
     ClaimFilingCode,
+    ClaimNote,
     ClaimParties,
+    ClaimSupplementalInformation,
     Model,
+    OtherSubscriberInformation,
     Quantity,
     Text,
+    check_attachments,
     check_charge_total,
     check_diagnoses,
+    check_other_payers,
     claim_example,
     example,
 )
@@ -37,14 +48,24 @@ __all__ = [
     "AttendingProvider",
     "ClaimCodeInformation",
     "ClaimDateInformation",
+    "ConditionInformation",
+    "ExternalCauseOfInjury",
     "InstitutionalClaimInformation",
     "InstitutionalClaimSubmission",
     "InstitutionalClaimView",
     "InstitutionalService",
     "InstitutionalServiceLine",
+    "OccurrenceInformation",
+    "OccurrenceSpanInformation",
     "OperatingProvider",
     "OtherDiagnosis",
+    "OtherProcedureInformation",
+    "PatientReasonForVisit",
     "PrincipalDiagnosis",
+    "PrincipalProcedureInformation",
+    "TreatmentCodeInformation",
+    "ValueInformation",
+    "check_procedures",
 ]
 
 #: A clock time as X12 writes it: HHMM, 24-hour
@@ -154,6 +175,176 @@ class OtherDiagnosis(Model):
             }
         }
     )
+
+
+class PatientReasonForVisit(Model):
+    """HI*APR (PR for ICD-9): why the patient came, on an unscheduled outpatient visit (up to 3)."""
+
+    qualifierCode: Literal["APR", "PR"] = "APR"
+    patientReasonForVisitCode: DxCode
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {"qualifierCode": "APR", "patientReasonForVisitCode": "R1031"}
+        }
+    )
+
+
+class ExternalCauseOfInjury(Model):
+    """HI*ABN (BN for ICD-9): the external cause of an injury, poisoning or adverse effect."""
+
+    qualifierCode: Literal["ABN", "BN"] = "ABN"
+    externalCauseOfInjury: DxCode
+    presentOnAdmissionIndicator: PresentOnAdmission | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "qualifierCode": "ABN",
+                "externalCauseOfInjury": "V4352XA",
+                "presentOnAdmissionIndicator": "Y",
+            }
+        }
+    )
+
+
+#: an ICD-10-PCS procedure code: 7 characters, digits and letters but I and O
+_PCS = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
+#: an ICD-9-CM procedure code: 3 or 4 digits, no dot
+_ICD9_PROCEDURE = re.compile(r"^\d{3,4}$")
+ProcedureCode = Annotated[
+    str, Field(pattern=r"^[A-Z0-9]{3,7}$", description="ICD-10-PCS: 7 characters, no dot")
+]
+
+
+class PrincipalProcedureInformation(Model):
+    """HI*BBR (BR ICD-9-CM, CAH advanced billing concepts): the principal inpatient procedure
+    and its date."""
+
+    qualifierCode: Literal["BBR", "BR", "CAH"] = "BBR"
+    principalProcedureCode: ProcedureCode
+    principalProcedureDate: dt.date
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "qualifierCode": "BBR",
+                "principalProcedureCode": "0DTJ4ZZ",
+                "principalProcedureDate": "2024-02-01",
+            }
+        }
+    )
+
+
+class OtherProcedureInformation(Model):
+    """HI*BBQ (BQ ICD-9-CM): another procedure and its date (up to 24)."""
+
+    qualifierCode: Literal["BBQ", "BQ"] = "BBQ"
+    otherProcedureCode: ProcedureCode
+    otherProcedureDate: dt.date
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "qualifierCode": "BBQ",
+                "otherProcedureCode": "0W9G3ZZ",
+                "otherProcedureDate": "2024-02-02",
+            }
+        }
+    )
+
+
+#: a NUBC code of two characters (occurrence, occurrence span, value, condition codes)
+NubcCode = Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")]
+
+
+class OccurrenceSpanInformation(Model):
+    """HI*BI: an occurrence span code and its period (UB-04 FL 35-36)."""
+
+    occurrenceSpanCode: NubcCode
+    occurrenceSpanCodeStartDate: dt.date
+    occurrenceSpanCodeEndDate: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OccurrenceSpanInformation:
+        if self.occurrenceSpanCodeEndDate < self.occurrenceSpanCodeStartDate:
+            raise ValueError("occurrenceSpanCodeEndDate is before occurrenceSpanCodeStartDate")
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "occurrenceSpanCode": "74",
+                "occurrenceSpanCodeStartDate": "2024-01-20",
+                "occurrenceSpanCodeEndDate": "2024-01-22",
+            }
+        }
+    )
+
+
+class OccurrenceInformation(Model):
+    """HI*BH: an occurrence code and its date (UB-04 FL 31-34)."""
+
+    occurrenceCode: NubcCode
+    occurrenceCodeDate: dt.date
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"occurrenceCode": "11", "occurrenceCodeDate": "2024-01-30"}}
+    )
+
+
+class ValueInformation(Model):
+    """HI*BE: a value code and its amount (UB-04 FL 39-41), a decimal with up to 2 places."""
+
+    valueCode: NubcCode
+    valueCodeAmount: Amount
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"valueCode": "80", "valueCodeAmount": "2"}}
+    )
+
+
+class ConditionInformation(Model):
+    """HI*BG: a condition code (UB-04 FL 18-28)."""
+
+    conditionCode: NubcCode
+
+    model_config = ConfigDict(json_schema_extra={"example": {"conditionCode": "17"}})
+
+
+class TreatmentCodeInformation(Model):
+    """HI*TC: a treatment code (home health plans of treatment)."""
+
+    treatmentCode: Annotated[str, Field(pattern=r"^[0-9A-Z]{1,30}$")]
+
+    model_config = ConfigDict(json_schema_extra={"example": {"treatmentCode": "A1"}})
+
+
+def check_procedures(
+    principal: PrincipalProcedureInformation | None, others: list[OtherProcedureInformation]
+) -> None:
+    """ICD-10-PCS codes (BBR, BBQ) have 7 characters (no I or O); ICD-9-CM ones (BR, BQ) 3-4
+    digits. The error names the field (the code itself may be PHI)."""
+    items = (
+        [("principalProcedureInformation.principalProcedureCode", principal)] if principal else []
+    )
+    base = "claimInformation."
+    checks: list[tuple[str, str, str]] = [
+        (f"{base}{path}", p.qualifierCode, p.principalProcedureCode) for path, p in items
+    ]
+    checks += [
+        (
+            f"{base}otherProcedureInformationList[{n}].otherProcedureCode",
+            o.qualifierCode,
+            o.otherProcedureCode,
+        )
+        for n, o in enumerate(others)
+    ]
+    for path, qualifier, code in checks:
+        if qualifier in ("BBR", "BBQ") and not _PCS.match(code):
+            raise ValueError(f"{path}: not an ICD-10-PCS code (7 characters, no I or O)")
+        if qualifier in ("BR", "BQ") and not _ICD9_PROCEDURE.match(code):
+            raise ValueError(f"{path}: not an ICD-9-CM procedure code (3-4 digits, no dot)")
 
 
 class AttendingProvider(Model):
@@ -304,8 +495,38 @@ class InstitutionalClaimInformation(Model):
     otherDiagnosisInformationList: Annotated[list[OtherDiagnosis], Field(max_length=24)] = Field(
         default_factory=list
     )
+    patientReasonForVisits: Annotated[list[PatientReasonForVisit], Field(max_length=3)] = Field(
+        default_factory=list
+    )
+    externalCauseOfInjuries: Annotated[list[ExternalCauseOfInjury], Field(max_length=12)] = Field(
+        default_factory=list
+    )
+    principalProcedureInformation: PrincipalProcedureInformation | None = None
+    otherProcedureInformationList: Annotated[
+        list[OtherProcedureInformation], Field(max_length=24)
+    ] = Field(default_factory=list)
+    occurrenceSpanInformations: Annotated[list[OccurrenceSpanInformation], Field(max_length=24)] = (
+        Field(default_factory=list)
+    )
+    occurrenceInformationList: Annotated[list[OccurrenceInformation], Field(max_length=24)] = Field(
+        default_factory=list
+    )
+    valueInformationList: Annotated[list[ValueInformation], Field(max_length=24)] = Field(
+        default_factory=list
+    )
+    conditionCodesList: Annotated[list[ConditionInformation], Field(max_length=24)] = Field(
+        default_factory=list
+    )
+    treatmentCodeInformationList: Annotated[
+        list[TreatmentCodeInformation], Field(max_length=24)
+    ] = Field(default_factory=list)
     attendingProvider: AttendingProvider | None = None
     operatingProvider: OperatingProvider | None = None
+    claimSupplementalInformation: ClaimSupplementalInformation | None = None
+    claimNote: ClaimNote | None = None
+    otherSubscriberInformation: Annotated[
+        list[OtherSubscriberInformation], Field(max_length=10)
+    ] = Field(default_factory=list)
     serviceLines: Annotated[list[InstitutionalServiceLine], Field(min_length=1, max_length=50)]
 
     model_config = ConfigDict(
@@ -355,7 +576,9 @@ class InstitutionalClaimSubmission(_InstitutionalBody):
     charge equals the sum of the line charges, ICD-10-CM codes have the ICD-10-CM form,
     the billing provider is an organization (2010AA NM102 is 2 in the 837I), service
     dates lie within the statement period, a discharge hour is only given on a claim
-    whose frequency says the patient left (not 2 or 3), and a payer ID is given.
+    whose frequency says the patient left (not 2 or 3), reasons for visit and external
+    causes have the ICD-10-CM form and procedures the ICD-10-PCS form (7 characters),
+    other procedures come with a principal one, and a payer ID is given.
     """
 
     model_config = ConfigDict(json_schema_extra={"example": _EXAMPLE})
@@ -412,6 +635,35 @@ class InstitutionalClaimSubmission(_InstitutionalBody):
                     for n, d in enumerate(info.otherDiagnosisInformationList)
                 ),
             ]
+        )
+        check_diagnoses(
+            [
+                *(
+                    (f"{base}patientReasonForVisits[{n}].patientReasonForVisitCode", *code)
+                    for n, code in enumerate(
+                        (r.qualifierCode, r.patientReasonForVisitCode)
+                        for r in info.patientReasonForVisits
+                    )
+                ),
+                *(
+                    (f"{base}externalCauseOfInjuries[{n}].externalCauseOfInjury", *code)
+                    for n, code in enumerate(
+                        (e.qualifierCode, e.externalCauseOfInjury)
+                        for e in info.externalCauseOfInjuries
+                    )
+                ),
+            ]
+        )
+        check_procedures(info.principalProcedureInformation, info.otherProcedureInformationList)
+        if info.otherProcedureInformationList and info.principalProcedureInformation is None:
+            raise ValueError(
+                f"{base}otherProcedureInformationList needs principalProcedureInformation"
+            )
+        check_attachments(info.claimSupplementalInformation)
+        check_other_payers(
+            self.subscriber.paymentResponsibilityLevelCode,
+            info.otherSubscriberInformation,
+            guide="837I",
         )
         if self.payer.payerId is None:
             self.payer.payerId = self.tradingPartnerServiceId

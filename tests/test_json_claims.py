@@ -215,6 +215,279 @@ def test_claim_views_of_the_837p_fixture() -> None:
         assert [dump(v) for v in again] == [dump(claim)]
 
 
+# secondary claims, attachments and notes (837P) ------------------------------------------
+
+
+def other_payer(level: str = "P", **changes: Any) -> dict[str, Any]:
+    """The primary payer of a secondary claim: what it paid (AMT*D) and its adjustments (CAS)."""
+    out: dict[str, Any] = {
+        "paymentResponsibilityLevelCode": level,
+        "individualRelationshipCode": "18",
+        "insuranceGroupOrPolicyNumber": "ACM-G-100",
+        "otherInsuredGroupName": "ACME WIDGETS",
+        "insuranceTypeCode": "12",
+        "claimFilingIndicatorCode": "CI",
+        "claimLevelAdjustments": [
+            {
+                "adjustmentGroupCode": "CO",
+                "adjustmentDetails": [
+                    {"adjustmentReasonCode": "45", "adjustmentAmount": "60.50"},
+                    {"adjustmentReasonCode": "253", "adjustmentAmount": "2"},
+                ],
+            },
+            {
+                "adjustmentGroupCode": "PR",
+                "adjustmentDetails": [
+                    {
+                        "adjustmentReasonCode": "2",
+                        "adjustmentAmount": "30",
+                        "adjustmentQuantity": "1",
+                    }
+                ],
+            },
+        ],
+        "payerPaidAmount": "218",
+        "remainingPatientLiability": "30",
+        "nonCoveredChargeAmount": "10",
+        "benefitsAssignmentCertificationIndicator": "Y",
+        "patientSignatureGeneratedForPatient": True,
+        "releaseOfInformationCode": "Y",
+        "otherSubscriberName": {
+            "otherInsuredQualifier": "1",
+            "otherInsuredLastName": "Doe",
+            "otherInsuredFirstName": "Jane",
+            "otherInsuredMiddleName": "Q",
+            "otherInsuredIdentifierTypeCode": "MI",
+            "otherInsuredIdentifier": "ACM99887766",
+            "otherInsuredAddress": ADDRESS,
+        },
+        "otherPayerName": {
+            "otherPayerOrganizationName": "Acme Mutual",
+            "otherPayerIdentifierTypeCode": "PI",
+            "otherPayerIdentifier": "88002",
+            "otherPayerAddress": {**ADDRESS, "address1": "PO Box 1"},
+            "otherPayerAdjudicationOrPaymentDate": "2024-02-20",
+            "otherPayerClaimControlNumber": "ACM-CLM-5521",
+            "otherPayerPriorAuthorizationNumber": "ACM-PA-1",
+        },
+    }
+    out.update(changes)
+    return out
+
+
+def secondary_claim() -> dict[str, Any]:
+    """full_claim() sent to the secondary payer, with the primary's payment and adjustments,
+    a faxed and an already-sent attachment, and a billing note."""
+    data = full_claim()
+    data["controlNumber"] = "223456789"
+    data["subscriber"]["paymentResponsibilityLevelCode"] = "S"
+    data["claimInformation"].update(
+        claimSupplementalInformation={
+            "reportInformations": [
+                {
+                    "attachmentReportTypeCode": "OZ",
+                    "attachmentTransmissionCode": "FX",
+                    "attachmentControlNumber": "ATT-0001",
+                },
+                {"attachmentReportTypeCode": "09", "attachmentTransmissionCode": "AA"},
+            ]
+        },
+        claimNote={"additionalInformation": "PRIMARY EOB ATTACHED"},
+        otherSubscriberInformation=[
+            other_payer(),
+            other_payer(
+                "T",
+                individualRelationshipCode="01",
+                claimLevelAdjustments=[],
+                payerPaidAmount="0",
+                patientSignatureGeneratedForPatient=False,
+                otherSubscriberName={
+                    "otherInsuredQualifier": "1",
+                    "otherInsuredLastName": "Roe",
+                    "otherInsuredIdentifierTypeCode": "MI",
+                    "otherInsuredIdentifier": "TRI-1",
+                },
+                otherPayerName={
+                    "otherPayerOrganizationName": "Tertiary Plan",
+                    "otherPayerIdentifierTypeCode": "XV",
+                    "otherPayerIdentifier": "H1234",
+                },
+            ),
+        ],
+    )
+    return data
+
+
+def test_secondary_claim_round_trip() -> None:
+    claim = ClaimSubmission.model_validate(secondary_claim())
+    x12 = claim_x12(claim, when=WHEN)
+    records = read(x12, ClaimsPlugin())
+    views = claim_views(records)
+    assert len(views) == 1
+    assert dump(views[0]) == dump(claim)
+    info = dump(views[0])["claimInformation"]
+    assert info["otherSubscriberInformation"][0]["payerPaidAmount"] == "218"
+    assert info["otherSubscriberInformation"][0]["claimLevelAdjustments"][0]["adjustmentDetails"][
+        0
+    ] == {"adjustmentReasonCode": "45", "adjustmentAmount": "60.5"}
+    assert dump(ClaimSubmission.model_validate(dump(views[0]))) == dump(claim)
+    # the records the JSON writes are the records read back
+    written = {r.key: r for r in claim_records(claim, when=WHEN)}
+    for r in records:
+        if r.key in written:
+            mine = written[r.key].fields
+            assert {k: r.fields.get(k) for k in mine} == mine, r.key
+    assert sum(1 for r in records if r.entity == "other_payer") == 2
+
+
+def test_secondary_claim_segments() -> None:
+    text = claim_x12(ClaimSubmission.model_validate(secondary_claim()), when=WHEN).decode()
+    for segment in (
+        "SBR*S**POL-77******BL~",
+        "PWK*OZ*FX***AC*ATT-0001~",
+        "PWK*09*AA~",
+        "NTE*ADD*PRIMARY EOB ATTACHED~",
+        "SBR*P*18*ACM-G-100*ACME WIDGETS*12****CI~",
+        "CAS*CO*45*60.5**253*2~",
+        "CAS*PR*2*30*1~",
+        "AMT*D*218~",
+        "AMT*A8*10~",
+        "AMT*EAF*30~",
+        "OI***Y*P**Y~",
+        "NM1*IL*1*Doe*Jane*Q***MI*ACM99887766~",
+        "NM1*PR*2*Acme Mutual*****PI*88002~",
+        "DTP*573*D8*20240220~",
+        "REF*G1*ACM-PA-1~",
+        "REF*F8*ACM-CLM-5521~",
+        "SBR*T*01*ACM-G-100*ACME WIDGETS*12****CI~",
+        "OI***Y***Y~",
+        "NM1*PR*2*Tertiary Plan*****XV*H1234~",
+    ):
+        assert segment in text, segment
+    # 2320 loops come after the claim's providers and before the first line
+    assert text.index("NM1*82*") < text.index("SBR*P*18") < text.index("LX*1~")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda i: i["otherSubscriberInformation"][0].update(paymentResponsibilityLevelCode="S"),
+            "otherSubscriberInformation[0].paymentResponsibilityLevelCode S is already used",
+        ),
+        (
+            lambda i: i["otherSubscriberInformation"][1].update(paymentResponsibilityLevelCode="P"),
+            "otherSubscriberInformation[1].paymentResponsibilityLevelCode P is already used",
+        ),
+        (
+            lambda i: i["otherSubscriberInformation"][0].update(payerPaidAmount="12.345"),
+            "payerPaidAmount",
+        ),
+        (
+            lambda i: i["otherSubscriberInformation"][0]["claimLevelAdjustments"].append(
+                {
+                    "adjustmentGroupCode": "CO",
+                    "adjustmentDetails": [{"adjustmentReasonCode": "97", "adjustmentAmount": "1"}],
+                }
+            ),
+            "each adjustmentGroupCode is listed once",
+        ),
+        (
+            lambda i: i["otherSubscriberInformation"][0]["claimLevelAdjustments"][0].update(
+                adjustmentGroupCode="XX"
+            ),
+            "adjustmentGroupCode",
+        ),
+        (
+            lambda i: i["otherSubscriberInformation"][0].pop("otherPayerName"),
+            "otherPayerName",
+        ),
+        (
+            lambda i: i["otherSubscriberInformation"][0]["otherPayerName"].update(
+                otherPayerAdjudicationOrPaymentDate="02/20/2024"
+            ),
+            "otherPayerAdjudicationOrPaymentDate",
+        ),
+        (
+            lambda i: i["claimSupplementalInformation"]["reportInformations"][0].pop(
+                "attachmentControlNumber"
+            ),
+            "reportInformations[0].attachmentControlNumber is required unless",
+        ),
+        (
+            lambda i: i["claimSupplementalInformation"]["reportInformations"][1].update(
+                attachmentTransmissionCode="AD"
+            ),
+            "reportInformations[1].attachmentTransmissionCode must be one of",
+        ),
+        (lambda i: i["claimNote"].update(additionalInformation="x" * 81), "additionalInformation"),
+        (
+            lambda i: i["claimSupplementalInformation"]["reportInformations"][0].update(
+                attachmentReportTypeCode="P6"
+            ),
+            "reportInformations[0].attachmentReportTypeCode is not a report type code",
+        ),
+        (
+            lambda i: i["otherSubscriberInformation"][0].update(insuranceTypeCode="C1"),
+            "insuranceTypeCode",
+        ),
+    ],
+)
+def test_secondary_claim_errors(change: Any, message: str) -> None:
+    data = secondary_claim()
+    change(data["claimInformation"])
+    assert message in errors_of(ClaimSubmission, data)
+
+
+def test_attachment_codes_are_the_guides() -> None:
+    """The PWK01/PWK02 code lists the submissions check are those of the 837 maps."""
+    from parsers.guides import BY_NAME, load_map
+    from parsers.maps.spec import LoopSpec, SegmentSpec
+    from schemas.claims import REPORT_TYPE_CODES, TRANSMISSION_CODES
+
+    for guide, extra in (("837P", set()), ("837I", set()), ("837D", {"P6"})):
+        tmap = load_map(BY_NAME[guide])
+        assert tmap is not None
+        loop = tmap.root.find_loop("2300")
+        assert isinstance(loop, LoopSpec)
+        pwk = next(c for c in loop.children if isinstance(c, SegmentSpec) and c.id == "PWK")
+        assert pwk.elements[0].codes == REPORT_TYPE_CODES | extra, guide
+        assert pwk.elements[1].codes == set(TRANSMISSION_CODES), guide
+
+
+def test_corpus_cob_claims_show_their_other_payers() -> None:
+    """837P coordination-of-benefits files from elsewhere show their other payers, with the
+    amount the other payer paid; a 2320 without its required 2330B is left out of the view."""
+    folder = CORPUS / "837P"
+    if not folder.is_dir():
+        pytest.skip("no corpus")
+    shown = paid = 0
+    for path in sorted(folder.glob("*COB*")) + sorted(folder.glob("lfh__demo.cob*")):
+        for ts in parse(path.read_bytes()).transactions:
+            records = ClaimsPlugin().read(ts)
+            for r in records:  # TR3-example NPIs fail the check digit
+                if r.fields.get("npi"):
+                    r.fields["npi"] = "1999999984"
+            payers = [
+                r
+                for r in records
+                if r.entity == "other_payer" and isinstance(r.fields.get("payer"), dict)
+            ]
+            for view in claim_views(records):
+                others = view.claimInformation.otherSubscriberInformation
+                assert len(others) == len(payers), path.name
+                for other, record in zip(others, payers, strict=True):
+                    assert other.otherPayerName.otherPayerIdentifier == (
+                        record.fields["payer"].get("payerId")
+                        or record.fields["payer"].get("identifier")
+                    )
+                    if record.fields.get("payerPaidAmount"):
+                        assert other.payerPaidAmount is not None
+                        paid += 1
+                shown += len(others)
+    assert shown >= 5 and paid >= 2
+
+
 # claim status -----------------------------------------------------------------------------
 
 

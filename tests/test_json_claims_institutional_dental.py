@@ -8,6 +8,7 @@ POST /v1/claims/institutional and /v1/claims/dental answered with an accepting 9
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -570,9 +571,17 @@ def test_dental_views_of_the_fixtures() -> None:
     for path in sorted((FIXTURES / "837D").iterdir()):
         for ts in parse(path.read_bytes()).transactions:
             for view in dental_views(ClaimsPlugin().read(ts)):
-                claim = DentalClaimSubmission.model_validate(
-                    {**dump(view), "controlNumber": "1234"}
+                data = {**dump(view), "controlNumber": "1234"}
+                reports = (data["claimInformation"].get("claimSupplementalInformation") or {}).get(
+                    "reportInformations", []
                 )
+                if any("attachmentControlNumber" not in r for r in reports):
+                    # shown as stored, but a submission must tie a faxed report (PWK06)
+                    errors = errors_of(DentalClaimSubmission, data)
+                    assert any("attachmentControlNumber is required" in e["msg"] for e in errors)
+                    for r in reports:
+                        r.setdefault("attachmentControlNumber", "ATT-1")
+                claim = DentalClaimSubmission.model_validate(data)
                 assert [dump(v) for v in dental_views(read(dental_x12(claim, when=WHEN)))] == [
                     dump(claim)
                 ]
@@ -605,6 +614,430 @@ def test_institutional_views_of_the_corpus() -> None:
     assert shown >= 5
 
 
+# the UB-04 code lists, attachments, notes and other payers --------------------------------
+
+
+def secondary_payer() -> dict[str, Any]:
+    """The primary payer of a secondary claim: its payment (AMT*D) and adjustments (CAS)."""
+    return {
+        "paymentResponsibilityLevelCode": "P",
+        "individualRelationshipCode": "01",
+        "insuranceGroupOrPolicyNumber": "GRP-1",
+        "claimFilingIndicatorCode": "MB",
+        "claimLevelAdjustments": [
+            {
+                "adjustmentGroupCode": "CO",
+                "adjustmentDetails": [
+                    {"adjustmentReasonCode": "45", "adjustmentAmount": "1200.25"},
+                    {"adjustmentReasonCode": "94", "adjustmentAmount": "-15"},
+                ],
+            },
+            {
+                "adjustmentGroupCode": "PR",
+                "adjustmentDetails": [
+                    {
+                        "adjustmentReasonCode": "1",
+                        "adjustmentAmount": "1600",
+                        "adjustmentQuantity": "1",
+                    }
+                ],
+            },
+        ],
+        "payerPaidAmount": "2645",
+        "remainingPatientLiability": "1600",
+        "otherSubscriberName": {
+            "otherInsuredLastName": "Doe",
+            "otherInsuredFirstName": "Jane",
+            "otherInsuredIdentifierTypeCode": "MI",
+            "otherInsuredIdentifier": "1EG4TE5MK73",
+        },
+        "otherPayerName": {
+            "otherPayerOrganizationName": "Medicare Part A",
+            "otherPayerIdentifierTypeCode": "PI",
+            "otherPayerIdentifier": "12345",
+            "otherPayerAdjudicationOrPaymentDate": "2024-03-01",
+            "otherPayerClaimControlNumber": "MCR-77-0001",
+        },
+    }
+
+
+#: paths (for ``_set``) of the first other payer and of the attachments
+OTHER = "claimInformation.otherSubscriberInformation.0"
+REPORTS = "claimInformation.claimSupplementalInformation.reportInformations"
+ATTACHMENTS = {
+    "reportInformations": [
+        {
+            "attachmentReportTypeCode": "OZ",
+            "attachmentTransmissionCode": "EL",
+            "attachmentControlNumber": "PWK-0042",
+        },
+        {"attachmentReportTypeCode": "09", "attachmentTransmissionCode": "AA"},
+    ]
+}
+
+
+def coded_institutional() -> dict[str, Any]:
+    """full_institutional() with every HI code list (reason for visit, external cause,
+    procedures, occurrence spans, occurrences, values, conditions, treatments), attachments,
+    a billing note, and sent to the secondary payer after Medicare paid."""
+    data = full_institutional()
+    data["controlNumber"] = "70002"
+    data["subscriber"]["paymentResponsibilityLevelCode"] = "S"
+    data["claimInformation"].update(
+        patientReasonForVisits=[
+            {"qualifierCode": "APR", "patientReasonForVisitCode": "R1031"},
+            {"qualifierCode": "APR", "patientReasonForVisitCode": "R112"},
+        ],
+        externalCauseOfInjuries=[
+            {
+                "qualifierCode": "ABN",
+                "externalCauseOfInjury": "W010XXA",
+                "presentOnAdmissionIndicator": "Y",
+            },
+            {"qualifierCode": "ABN", "externalCauseOfInjury": "Y92009"},
+        ],
+        principalProcedureInformation={
+            "qualifierCode": "BBR",
+            "principalProcedureCode": "0DTJ4ZZ",
+            "principalProcedureDate": "2024-02-01",
+        },
+        otherProcedureInformationList=[
+            {
+                "qualifierCode": "BBQ",
+                "otherProcedureCode": "0W9G3ZZ",
+                "otherProcedureDate": "2024-02-02",
+            },
+            {
+                "qualifierCode": "BBQ",
+                "otherProcedureCode": "BW40ZZZ",
+                "otherProcedureDate": "2024-02-01",
+            },
+        ],
+        occurrenceSpanInformations=[
+            {
+                "occurrenceSpanCode": "74",
+                "occurrenceSpanCodeStartDate": "2024-01-20",
+                "occurrenceSpanCodeEndDate": "2024-01-22",
+            }
+        ],
+        occurrenceInformationList=[
+            {"occurrenceCode": "11", "occurrenceCodeDate": "2024-01-30"},
+            {"occurrenceCode": "A1", "occurrenceCodeDate": "2024-02-01"},
+        ],
+        valueInformationList=[
+            {"valueCode": "80", "valueCodeAmount": "2"},
+            {"valueCode": "A1", "valueCodeAmount": "250.50"},
+            {"valueCode": "01", "valueCodeAmount": "1400"},
+        ],
+        conditionCodesList=[{"conditionCode": "17"}, {"conditionCode": "C1"}],
+        treatmentCodeInformationList=[{"treatmentCode": "A1"}],
+        claimSupplementalInformation=copy.deepcopy(ATTACHMENTS),
+        claimNote={"additionalInformation": "SECONDARY TO MEDICARE A"},
+        otherSubscriberInformation=[secondary_payer()],
+    )
+    return data
+
+
+def test_coded_institutional_round_trip() -> None:
+    """Every new value comes back: JSON -> records -> X12 (no errors) -> records -> JSON."""
+    test_institutional_round_trip(coded_institutional())
+    claim = InstitutionalClaimSubmission.model_validate(coded_institutional())
+    shown = dump(institutional_views(read(institutional_x12(claim, when=WHEN)))[0])
+    info = shown["claimInformation"]
+    assert info["valueInformationList"][1] == {"valueCode": "A1", "valueCodeAmount": "250.5"}
+    assert info["otherSubscriberInformation"][0]["payerPaidAmount"] == "2645"
+    assert len(info["otherProcedureInformationList"]) == 2
+
+
+def test_coded_institutional_segments() -> None:
+    claim = InstitutionalClaimSubmission.model_validate(coded_institutional())
+    text = institutional_x12(claim, when=WHEN).decode()
+    for segment in (
+        "SBR*S**G12345******BL~",
+        "PWK*OZ*EL***AC*PWK-0042~",
+        "PWK*09*AA~",
+        "NTE*ADD*SECONDARY TO MEDICARE A~",
+        "HI*APR:R1031*APR:R112~",
+        "HI*ABN:W010XXA:::::::Y*ABN:Y92009~",
+        "HI*BBR:0DTJ4ZZ:D8:20240201~",
+        "HI*BBQ:0W9G3ZZ:D8:20240202*BBQ:BW40ZZZ:D8:20240201~",
+        "HI*BI:74:RD8:20240120-20240122~",
+        "HI*BH:11:D8:20240130*BH:A1:D8:20240201~",
+        "HI*BE:80:::2*BE:A1:::250.5*BE:01:::1400~",
+        "HI*BG:17*BG:C1~",
+        "HI*TC:A1~",
+        "SBR*P*01*GRP-1******MB~",
+        "CAS*CO*45*1200.25**94*-15~",
+        "CAS*PR*1*1600*1~",
+        "AMT*D*2645~",
+        "AMT*EAF*1600~",
+        "NM1*IL*1*Doe*Jane****MI*1EG4TE5MK73~",
+        "NM1*PR*2*Medicare Part A*****PI*12345~",
+        "DTP*573*D8*20240301~",
+        "REF*F8*MCR-77-0001~",
+    ):
+        assert segment in text, segment
+    # the HI segments in the TR3's order
+    order = ["HI*ABK", "HI*ABJ", "HI*APR", "HI*ABN", "HI*ABF", "HI*BBR", "HI*BBQ", "HI*BI"]
+    order += ["HI*BH", "HI*BE", "HI*BG", "HI*TC"]
+    assert [text.index(s) for s in order] == sorted(text.index(s) for s in order)
+
+
+@pytest.mark.parametrize(
+    ("path", "new", "loc", "message"),
+    [
+        (
+            "claimInformation.principalProcedureInformation.principalProcedureCode",
+            "0DTJ4Z",
+            None,
+            "principalProcedureInformation.principalProcedureCode: not an ICD-10-PCS code",
+        ),
+        (
+            "claimInformation.otherProcedureInformationList.1.otherProcedureCode",
+            "0W9I3ZZ",
+            None,
+            "otherProcedureInformationList[1].otherProcedureCode: not an ICD-10-PCS code",
+        ),
+        (
+            "claimInformation.principalProcedureInformation.qualifierCode",
+            "BR",
+            None,
+            "principalProcedureCode: not an ICD-9-CM procedure code",
+        ),
+        (
+            "claimInformation.principalProcedureInformation.principalProcedureDate",
+            "20240201",
+            "principalProcedureDate",
+            "",
+        ),
+        (
+            "claimInformation.principalProcedureInformation",
+            _DROP,
+            None,
+            "otherProcedureInformationList needs principalProcedureInformation",
+        ),
+        (
+            "claimInformation.patientReasonForVisits.0.patientReasonForVisitCode",
+            "7890",
+            None,
+            "patientReasonForVisits[0].patientReasonForVisitCode: not an ICD-10-CM code",
+        ),
+        (
+            "claimInformation.externalCauseOfInjuries.1.externalCauseOfInjury",
+            "8809",
+            None,
+            "externalCauseOfInjuries[1].externalCauseOfInjury: not an ICD-10-CM code",
+        ),
+        (
+            "claimInformation.valueInformationList.1.valueCodeAmount",
+            "250.505",
+            "valueCodeAmount",
+            "should match pattern",
+        ),
+        (
+            "claimInformation.valueInformationList.0.valueCode",
+            "800",
+            "valueCode",
+            "should match pattern",
+        ),
+        (
+            "claimInformation.occurrenceInformationList.0.occurrenceCodeDate",
+            "2024-02-30",
+            "occurrenceCodeDate",
+            "",
+        ),
+        (
+            "claimInformation.occurrenceSpanInformations.0.occurrenceSpanCodeEndDate",
+            "2024-01-19",
+            None,
+            "occurrenceSpanCodeEndDate is before occurrenceSpanCodeStartDate",
+        ),
+        (
+            "claimInformation.conditionCodesList.0.conditionCode",
+            "7",
+            "conditionCode",
+            "should match pattern",
+        ),
+        (
+            "claimInformation.patientReasonForVisits",
+            [{"patientReasonForVisitCode": "R10"}] * 4,
+            "patientReasonForVisits",
+            "at most 3",
+        ),
+        (
+            "claimInformation.otherSubscriberInformation.0.paymentResponsibilityLevelCode",
+            "S",
+            None,
+            "otherSubscriberInformation[0].paymentResponsibilityLevelCode S is already used",
+        ),
+        (
+            f"{OTHER}.otherPayerName.otherPayerIdentifierTypeCode",
+            "XX",
+            "otherPayerIdentifierTypeCode",
+            "",
+        ),
+        (
+            f"{REPORTS}.0.attachmentControlNumber",
+            _DROP,
+            None,
+            "reportInformations[0].attachmentControlNumber is required unless",
+        ),
+        (
+            f"{OTHER}.patientSignatureGeneratedForPatient",
+            True,
+            None,
+            "otherSubscriberInformation[0].patientSignatureGeneratedForPatient is not used",
+        ),
+        (
+            f"{OTHER}.insuranceTypeCode",
+            "12",
+            None,
+            "otherSubscriberInformation[0].insuranceTypeCode is not used in the 837I",
+        ),
+    ],
+)
+def test_coded_institutional_errors(path: str, new: Any, loc: str | None, message: str) -> None:
+    errors = errors_of(InstitutionalClaimSubmission, _set(coded_institutional(), path, new))
+    assert any(message in e["msg"] for e in errors), errors
+    if loc is not None:
+        assert any(e["loc"][-1] == loc for e in errors), errors
+
+
+def orthodontic_dental() -> dict[str, Any]:
+    """An orthodontic claim (DN1, appliance placement), with attachments, a note and the
+    primary dental plan's payment (a secondary claim)."""
+    data = example(DentalClaimSubmission)
+    data["controlNumber"] = "80003"
+    data["subscriber"]["paymentResponsibilityLevelCode"] = "S"
+    other = secondary_payer()
+    other.update(claimFilingIndicatorCode="CI", payerPaidAmount="1000")
+    other["claimLevelAdjustments"] = [
+        {
+            "adjustmentGroupCode": "PR",
+            "adjustmentDetails": [{"adjustmentReasonCode": "1", "adjustmentAmount": "500"}],
+        }
+    ]
+    other.pop("remainingPatientLiability")
+    data["claimInformation"].update(
+        patientControlNumber="ORTHO-2024-3",
+        claimChargeAmount="4800",
+        orthodonticTreatmentMonthsCount=24,
+        orthodonticTreatmentMonthsRemainingCount=18,
+        orthodonticTreatmentIndicator="Y",
+        appliancePlacementDates=["2023-08-15"],
+        claimSupplementalInformation=copy.deepcopy(ATTACHMENTS),
+        claimNote={"additionalInformation": "BANDING DONE 08/2023"},
+        otherSubscriberInformation=[other],
+        serviceLines=[
+            {
+                "serviceDate": "2024-02-01",
+                "dentalService": {"procedureCode": "D8080", "lineItemChargeAmount": "4800"},
+            }
+        ],
+    )
+    return data
+
+
+def test_orthodontic_dental_round_trip() -> None:
+    test_dental_round_trip(orthodontic_dental())
+    claim = DentalClaimSubmission.model_validate(orthodontic_dental())
+    text = dental_x12(claim, when=WHEN).decode()
+    for segment in (
+        "DN1*24*18*Y~",
+        "DTP*452*D8*20230815~",
+        "PWK*OZ*EL***AC*PWK-0042~",
+        "NTE*ADD*BANDING DONE 08/2023~",
+        "SBR*P*01*GRP-1******CI~",
+        "CAS*PR*1*500~",
+        "AMT*D*1000~",
+    ):
+        assert segment in text, segment
+    info = dump(dental_views(read(text.encode()))[0])["claimInformation"]
+    assert info["orthodonticTreatmentMonthsCount"] == 24
+    assert info["appliancePlacementDates"] == ["2023-08-15"]
+
+
+@pytest.mark.parametrize(
+    ("path", "new", "loc", "message"),
+    [
+        (
+            "claimInformation.orthodonticTreatmentMonthsRemainingCount",
+            30,
+            None,
+            "orthodonticTreatmentMonthsRemainingCount is more than",
+        ),
+        ("claimInformation.orthodonticTreatmentMonthsCount", -1, None, "greater than or equal"),
+        ("claimInformation.orthodonticTreatmentIndicator", "N", None, "Input should be 'Y'"),
+        ("claimInformation.appliancePlacementDates", ["2023-13-01"], 0, ""),
+        (
+            f"{REPORTS}.1.attachmentTransmissionCode",
+            "ZZ",
+            None,
+            "reportInformations[1].attachmentTransmissionCode must be one of",
+        ),
+        ("claimInformation.claimNote.additionalInformation", "", "additionalInformation", ""),
+        (
+            f"{OTHER}.claimLevelAdjustments.0.adjustmentDetails.0.adjustmentAmount",
+            "1,000",
+            "adjustmentAmount",
+            "should match pattern",
+        ),
+    ],
+)
+def test_orthodontic_dental_errors(
+    path: str, new: Any, loc: str | int | None, message: str
+) -> None:
+    errors = errors_of(DentalClaimSubmission, _set(orthodontic_dental(), path, new))
+    assert any(message in e["msg"] for e in errors), errors
+    if loc is not None:
+        assert any(e["loc"][-1] == loc for e in errors), errors
+
+
+#: the claim record fields the JSON models now carry, and where each shows in the view
+_SHOWN_837I = {
+    "occurrenceCodes": "occurrenceInformationList",
+    "occurrenceSpanCodes": "occurrenceSpanInformations",
+    "valueCodes": "valueInformationList",
+    "conditionCodes": "conditionCodesList",
+    "treatmentCodes": "treatmentCodeInformationList",
+    "otherProcedures": "otherProcedureInformationList",
+    "attachments": "claimSupplementalInformation",
+}
+
+
+def test_corpus_code_lists_and_other_payers_show() -> None:
+    """837I and 837D corpus claims show the values the JSON models used to drop (occurrence
+    codes, other payers, attachments, orthodontic months): each claim carrying one shows it."""
+    if not CORPUS.is_dir():
+        pytest.skip("no corpus")
+    carried = 0
+    for kind in ("837I", "837D"):
+        for path in sorted((CORPUS / kind).iterdir()):
+            for ts in parse(path.read_bytes()).transactions:
+                records = ClaimsPlugin().read(ts)
+                for r in records:
+                    if r.fields.get("npi"):
+                        r.fields["npi"] = "1999999984"
+                views = _views(kind, records)
+                claims = [r for r in records if r.entity == "claim"]
+                if not views:
+                    continue
+                for claim, view in zip(claims, views, strict=True):
+                    info = dump(view)["claimInformation"]
+                    new = [k for k in _SHOWN_837I if claim.fields.get(k)]
+                    others = [
+                        r for r in records if r.entity == "other_payer" and r.parent == claim.key
+                    ]
+                    ortho = claim.fields.get("orthodonticTreatmentMonthsCount")
+                    for field in new:
+                        assert info.get(_SHOWN_837I[field]), (path.name, field)
+                    assert len(info.get("otherSubscriberInformation", [])) == len(others)
+                    if ortho:
+                        assert info["orthodonticTreatmentMonthsCount"] == int(ortho)
+                    carried += bool(new or others or ortho)
+    assert carried >= 5
+
+
 # professional keeps its checks, now with the ICD-10-CM form ------------------------------
 
 
@@ -629,8 +1062,10 @@ def _key(client: httpx.AsyncClient) -> dict[str, str]:
         ("/v1/claims/institutional", full_institutional(), InstitutionalClaimSubmission, "837I"),
         ("/v1/claims/dental", full_dental(), DentalClaimSubmission, "837D"),
         ("/v1/claims/dental", predetermination(), DentalClaimSubmission, "837D"),
+        ("/v1/claims/institutional", coded_institutional(), InstitutionalClaimSubmission, "837I"),
+        ("/v1/claims/dental", orthodontic_dental(), DentalClaimSubmission, "837D"),
     ],
-    ids=["institutional", "dental", "predetermination"],
+    ids=["institutional", "dental", "predetermination", "coded-secondary", "orthodontic"],
 )
 async def test_post_then_get(
     api_client: httpx.AsyncClient,

@@ -12,8 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.jsonapi.claim_fields import (
+    Fields,
+    address_fields,
+    address_json,
+    date_of,
+    put,
+    value,
+)
+from gateway.jsonapi.claims_cob import addenda_fields, addenda_json, other_payer_records
 from schemas.claims import (
-    Address,
     BillingProvider,
     ClaimHeader,
     ClaimInformation,
@@ -40,6 +48,7 @@ __all__ = [
     "CLAIM_KEY",
     "GUIDE",
     "ClaimParts",
+    "Fields",
     "claim_parts",
     "claim_record",
     "claim_records",
@@ -62,28 +71,6 @@ __all__ = [
 GUIDE = "837P"
 #: The key of the one claim record a submission writes (its children's parent).
 CLAIM_KEY = "claim:1"
-Fields = dict[str, Any]
-
-
-def put(fields: Fields, name: str, value: Any) -> None:
-    if value not in (None, "", [], {}):
-        fields[name] = value
-
-
-def _address(a: Address | None) -> Fields | None:
-    if a is None:
-        return None
-    out: Fields = {}
-    for src, dst in (
-        (a.address1, "line1"),
-        (a.address2, "line2"),
-        (a.city, "city"),
-        (a.state, "state"),
-        (a.postalCode, "postalCode"),
-        (a.countryCode, "country"),
-    ):
-        put(out, dst, src)
-    return out
 
 
 def _contact(c: ContactInformation | None) -> list[Fields] | None:
@@ -168,7 +155,7 @@ def party_records(
     put(fields, "taxonomy", bill.taxonomyCode)
     name(fields, bill.organizationName, bill.lastName, bill.firstName)
     fields["npi"] = bill.npi
-    put(fields, "address", _address(bill.address))
+    put(fields, "address", address_fields(bill.address))
     put(fields, "tin", bill.employerId)
     put(fields, "ssn", bill.ssn)
     put(fields, "contacts", _contact(bill.contactInformation))
@@ -188,7 +175,7 @@ def party_records(
     put(fields, "middleName", s.middleName)
     put(fields, "suffix", s.suffix)
     fields["memberId"] = s.memberId
-    put(fields, "address", _address(s.address))
+    put(fields, "address", address_fields(s.address))
     put(fields, "birthDate", s.dateOfBirth.isoformat() if s.dateOfBirth else None)
     put(fields, "gender", s.gender)
     subscriber = Record(
@@ -199,7 +186,7 @@ def party_records(
     fields = {"role": "payer", "entityType": "organization"}
     fields["organizationName"] = claim.payer.organizationName
     fields["payerId"] = claim.payer.payerId or claim.tradingPartnerServiceId
-    put(fields, "address", _address(claim.payer.address))
+    put(fields, "address", address_fields(claim.payer.address))
     out.append(Record("party", "party:subscriber:1/payer", subscriber.key, fields=fields))
 
     parent = subscriber.key
@@ -211,7 +198,7 @@ def party_records(
         put(fields, "firstName", d.firstName)
         put(fields, "middleName", d.middleName)
         put(fields, "suffix", d.suffix)
-        put(fields, "address", _address(d.address))
+        put(fields, "address", address_fields(d.address))
         fields["birthDate"] = d.dateOfBirth.isoformat()
         fields["gender"] = d.gender
         out.append(Record("party", "party:patient:1", subscriber.key, fields=fields))
@@ -279,11 +266,13 @@ def _claim(info: ClaimInformation, parent: str) -> list[Record]:
     put(fields, "referralNumber", info.referralNumber)
     put(fields, "payerClaimControlNumber", info.payerClaimControlNumber)
     put(fields, "medicalRecordNumber", info.medicalRecordNumber)
+    addenda_fields(fields, info.claimSupplementalInformation, info.claimNote)
     key = CLAIM_KEY
     out = [claim_record(fields, parent)]
     out.extend(diagnosis_records(info.healthCareCodeInformation, key))
     if info.renderingProvider is not None:
         out.append(rendering_record(info.renderingProvider, key))
+    out.extend(other_payer_records(info.otherSubscriberInformation, key))
     for n, line in enumerate(info.serviceLines, 1):
         sv = line.professionalService
         fields = {"lineNumber": n, "procedureQualifier": sv.procedureIdentifier}
@@ -361,19 +350,6 @@ def emit_claim(
 # records -> JSON -------------------------------------------------------------------
 
 
-def _address_json(a: Fields | None) -> Address | None:
-    if not a:
-        return None
-    return Address(
-        address1=a.get("line1", ""),
-        address2=a.get("line2"),
-        city=a.get("city", ""),
-        state=a.get("state"),
-        postalCode=a.get("postalCode"),
-        countryCode=a.get("country"),
-    )
-
-
 def _contact_json(contacts: list[Fields] | None) -> ContactInformation | None:
     if not contacts:
         return None
@@ -387,20 +363,12 @@ def _contact_json(contacts: list[Fields] | None) -> ContactInformation | None:
     )
 
 
-def value(fields: Fields, key: str) -> Any:
-    """A field's value (None when absent), left to the model to validate."""
-    return fields.get(key)
-
-
-def date_of(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
-
-
 @dataclass(frozen=True, slots=True)
 class ClaimParts:
     """One stored claim's records, sorted out: the view's shared parts (``parties``: the
     keyword arguments of every claim view but ``claimInformation``), the claim record,
-    its SBR09 filing code, diagnoses (by position), providers (by role) and lines."""
+    its SBR09 filing code, diagnoses (by position), providers (by role), lines and other
+    payers (2320, in order)."""
 
     parties: dict[str, Any]
     claim: Record
@@ -408,6 +376,7 @@ class ClaimParts:
     diagnoses: list[Record]
     providers: dict[str, Record]
     lines: list[Record]
+    other_payers: list[Record]
 
 
 def claim_parts(records: list[Record]) -> list[ClaimParts]:
@@ -447,6 +416,7 @@ def claim_parts(records: list[Record]) -> list[ClaimParts]:
                     (r for r in kids if r.entity == "service_line"),
                     key=lambda r: int(r.fields.get("lineNumber", 0)),
                 ),
+                other_payers=[r for r in kids if r.entity == "other_payer"],
             )
         )
     return out
@@ -482,7 +452,7 @@ def _parties(
             gender=value(p, "gender"),
             dateOfBirth=value(p, "birthDate"),
             relationshipToSubscriberCode=value(p, "individualRelationshipCode"),
-            address=_address_json(p.get("address")) or value(p, "address"),
+            address=address_json(p.get("address")) or value(p, "address"),
         )
     return {
         "controlNumber": (header.fields.get("referenceIdentification", "") if header else ""),
@@ -503,7 +473,7 @@ def _parties(
             organizationName=bill.get("organizationName"),
             lastName=bill.get("lastName"),
             firstName=bill.get("firstName"),
-            address=_address_json(bill.get("address")) or value(bill, "address"),
+            address=address_json(bill.get("address")) or value(bill, "address"),
             contactInformation=_contact_json(bill.get("contacts")),
         ),
         "subscriber": Subscriber(
@@ -515,7 +485,7 @@ def _parties(
             suffix=s.get("suffix"),
             gender=s.get("gender"),
             dateOfBirth=date_of(s.get("birthDate")),
-            address=_address_json(s.get("address")),
+            address=address_json(s.get("address")),
             groupNumber=s.get("groupNumber"),
             groupName=s.get("groupName"),
         ),
@@ -523,7 +493,7 @@ def _parties(
         "payer": Payer(
             organizationName=pay.get("organizationName", ""),
             payerId=pay.get("payerId") or pay.get("identifier"),
-            address=_address_json(pay.get("address")),
+            address=address_json(pay.get("address")),
         ),
     }
 
@@ -584,6 +554,7 @@ def _view(parts: ClaimParts) -> ClaimView:
             medicalRecordNumber=c.get("medicalRecordNumber"),
             healthCareCodeInformation=diagnoses_json(parts),
             renderingProvider=rendering_json(parts),
+            **addenda_json(parts.claim.fields, parts.other_payers),
             serviceLines=[_line(r.fields) for r in parts.lines],
         ),
     )

@@ -28,6 +28,7 @@ from gateway.jsonapi.claims import (
     rendering_record,
     value,
 )
+from gateway.jsonapi.claims_cob import addenda_fields, addenda_json, other_payer_records
 from schemas.claims import DiagnosisPointers
 from schemas.claims_dental import (
     DentalClaimInformation,
@@ -63,11 +64,20 @@ def dental_records(
     put(fields, "referralNumber", info.referralNumber)
     put(fields, "predeterminationIdentification", info.predeterminationIdentification)
     put(fields, "payerClaimControlNumber", info.payerClaimControlNumber)
+    for name, months in (
+        ("orthodonticTreatmentMonthsCount", info.orthodonticTreatmentMonthsCount),
+        ("orthodonticTreatmentMonthsRemainingCount", info.orthodonticTreatmentMonthsRemainingCount),
+    ):
+        put(fields, name, str(months) if months is not None else None)
+    put(fields, "orthodonticTreatmentIndicator", info.orthodonticTreatmentIndicator)
+    put(fields, "appliancePlacementDates", [d.isoformat() for d in info.appliancePlacementDates])
+    addenda_fields(fields, info.claimSupplementalInformation, info.claimNote)
     key = CLAIM_KEY
     out.append(claim_record(fields, parent))
     out.extend(diagnosis_records(info.healthCareCodeInformation, key))
     if info.renderingProvider is not None:
         out.append(rendering_record(info.renderingProvider, key))
+    out.extend(other_payer_records(info.otherSubscriberInformation, key))
     out.extend(_line(n, line, key) for n, line in enumerate(info.serviceLines, 1))
     return out
 
@@ -146,7 +156,14 @@ def _view(parts: ClaimParts) -> DentalClaimView:
                 )
                 for t in c.get("toothStatus") or []
             ],
+            orthodonticTreatmentMonthsCount=c.get("orthodonticTreatmentMonthsCount"),
+            orthodonticTreatmentMonthsRemainingCount=c.get(
+                "orthodonticTreatmentMonthsRemainingCount"
+            ),
+            orthodonticTreatmentIndicator=c.get("orthodonticTreatmentIndicator"),
+            appliancePlacementDates=c.get("appliancePlacementDates") or [],
             renderingProvider=rendering_json(parts),
+            **addenda_json(parts.claim.fields, parts.other_payers),
             serviceLines=[_line_json(r.fields) for r in parts.lines],
         ),
     )

@@ -25,19 +25,29 @@ from gateway.jsonapi.claims import (
     put,
     value,
 )
+from gateway.jsonapi.claims_cob import addenda_fields, addenda_json, other_payer_records
 from schemas.claims_institutional import (
     AdmittingDiagnosis,
     AttendingProvider,
     ClaimCodeInformation,
     ClaimDateInformation,
+    ConditionInformation,
+    ExternalCauseOfInjury,
     InstitutionalClaimInformation,
     InstitutionalClaimSubmission,
     InstitutionalClaimView,
     InstitutionalService,
     InstitutionalServiceLine,
+    OccurrenceInformation,
+    OccurrenceSpanInformation,
     OperatingProvider,
     OtherDiagnosis,
+    OtherProcedureInformation,
+    PatientReasonForVisit,
     PrincipalDiagnosis,
+    PrincipalProcedureInformation,
+    TreatmentCodeInformation,
+    ValueInformation,
 )
 from transactions.records import Record
 
@@ -51,6 +61,8 @@ __all__ = [
 GUIDE = "837I"
 _PRINCIPAL = frozenset({"ABK", "BK"})
 _ADMITTING = frozenset({"ABJ", "BJ"})
+_REASON = frozenset({"APR", "PR"})
+_EXTERNAL = frozenset({"ABN", "BN"})
 
 
 def _hour_in(hour: str | None) -> str | None:
@@ -99,6 +111,8 @@ def institutional_records(
     put(fields, "referralNumber", info.referralNumber)
     put(fields, "payerClaimControlNumber", info.payerClaimControlNumber)
     put(fields, "medicalRecordNumber", info.medicalRecordNumber)
+    fields.update(_code_lists(info))
+    addenda_fields(fields, info.claimSupplementalInformation, info.claimNote)
     key = CLAIM_KEY
     out.append(claim_record(fields, parent))
     out.extend(_diagnoses(info, key))
@@ -114,12 +128,67 @@ def institutional_records(
             fields["npi"] = person.npi
             put(fields, "taxonomy", getattr(person, "taxonomyCode", None))
             out.append(Record("party", f"{key}/party:{role}", key, fields=fields))
+    out.extend(other_payer_records(info.otherSubscriberInformation, key))
     out.extend(_line(n, line, key) for n, line in enumerate(info.serviceLines, 1))
     return out
 
 
+def _code_lists(info: InstitutionalClaimInformation) -> Fields:
+    """The HI code lists the claim record keeps as fields (procedures, occurrences, values,
+    conditions, treatments), in the claims plugin's shapes."""
+    fields: Fields = {}
+    p = info.principalProcedureInformation
+    if p is not None:
+        fields["principalProcedure"] = {
+            "qualifier": p.qualifierCode,
+            "code": p.principalProcedureCode,
+            "date": p.principalProcedureDate.isoformat(),
+        }
+    put(
+        fields,
+        "otherProcedures",
+        [
+            {
+                "qualifier": o.qualifierCode,
+                "code": o.otherProcedureCode,
+                "date": o.otherProcedureDate.isoformat(),
+            }
+            for o in info.otherProcedureInformationList
+        ],
+    )
+    put(
+        fields,
+        "occurrenceSpanCodes",
+        [
+            {
+                "code": o.occurrenceSpanCode,
+                "fromDate": o.occurrenceSpanCodeStartDate.isoformat(),
+                "toDate": o.occurrenceSpanCodeEndDate.isoformat(),
+            }
+            for o in info.occurrenceSpanInformations
+        ],
+    )
+    put(
+        fields,
+        "occurrenceCodes",
+        [
+            {"code": o.occurrenceCode, "date": o.occurrenceCodeDate.isoformat()}
+            for o in info.occurrenceInformationList
+        ],
+    )
+    put(
+        fields,
+        "valueCodes",
+        [{"code": v.valueCode, "amount": v.valueCodeAmount} for v in info.valueInformationList],
+    )
+    put(fields, "conditionCodes", [c.conditionCode for c in info.conditionCodesList])
+    put(fields, "treatmentCodes", [t.treatmentCode for t in info.treatmentCodeInformationList])
+    return fields
+
+
 def _diagnoses(info: InstitutionalClaimInformation, key: str) -> list[Record]:
-    """Principal, admitting, then the others: the order of the 2300 HI segments."""
+    """Principal, admitting, reasons for visit, external causes, then the others: the order
+    of the 2300 HI segments."""
     p = info.principalDiagnosis
     items: list[tuple[str, str, str | None]] = [
         (p.qualifierCode, p.principalDiagnosisCode, p.presentOnAdmissionIndicator)
@@ -127,6 +196,13 @@ def _diagnoses(info: InstitutionalClaimInformation, key: str) -> list[Record]:
     if info.admittingDiagnosis is not None:
         a = info.admittingDiagnosis
         items.append((a.qualifierCode, a.admittingDiagnosisCode, None))
+    items += [
+        (r.qualifierCode, r.patientReasonForVisitCode, None) for r in info.patientReasonForVisits
+    ]
+    items += [
+        (e.qualifierCode, e.externalCauseOfInjury, e.presentOnAdmissionIndicator)
+        for e in info.externalCauseOfInjuries
+    ]
     items += [
         (d.qualifierCode, d.otherDiagnosisCode, d.presentOnAdmissionIndicator)
         for d in info.otherDiagnosisInformationList
@@ -193,6 +269,8 @@ def _view(parts: ClaimParts) -> InstitutionalClaimView:
     principal: Any = None
     admitting = None
     others = []
+    reasons = []
+    causes = []
     for d in parts.diagnoses:
         f = d.fields
         qualifier = f.get("qualifier")
@@ -205,6 +283,20 @@ def _view(parts: ClaimParts) -> InstitutionalClaimView:
         elif qualifier in _ADMITTING and admitting is None:
             admitting = AdmittingDiagnosis(
                 qualifierCode=qualifier, admittingDiagnosisCode=value(f, "code")
+            )
+        elif qualifier in _REASON:
+            reasons.append(
+                PatientReasonForVisit(
+                    qualifierCode=qualifier, patientReasonForVisitCode=value(f, "code")
+                )
+            )
+        elif qualifier in _EXTERNAL:
+            causes.append(
+                ExternalCauseOfInjury(
+                    qualifierCode=qualifier,
+                    externalCauseOfInjury=value(f, "code"),
+                    presentOnAdmissionIndicator=f.get("presentOnAdmissionIndicator"),
+                )
             )
         elif qualifier in ("ABF", "BF"):
             others.append(
@@ -248,6 +340,10 @@ def _view(parts: ClaimParts) -> InstitutionalClaimView:
             principalDiagnosis=principal,
             admittingDiagnosis=admitting,
             otherDiagnosisInformationList=others,
+            patientReasonForVisits=reasons,
+            externalCauseOfInjuries=causes,
+            **_code_lists_json(c),
+            **addenda_json(parts.claim.fields, parts.other_payers),
             attendingProvider=(
                 AttendingProvider(
                     npi=attending.fields.get("npi", ""),
@@ -274,6 +370,54 @@ def _view(parts: ClaimParts) -> InstitutionalClaimView:
             serviceLines=[_line_json(r.fields) for r in parts.lines],
         ),
     )
+
+
+def _code_lists_json(c: Fields) -> dict[str, Any]:
+    """The keyword arguments of the HI code lists :func:`_code_lists` wrote."""
+    p = c.get("principalProcedure")
+    return {
+        "principalProcedureInformation": (
+            PrincipalProcedureInformation(
+                qualifierCode=value(p, "qualifier"),
+                principalProcedureCode=value(p, "code"),
+                principalProcedureDate=value(p, "date"),
+            )
+            if isinstance(p, dict)
+            else p
+        ),
+        "otherProcedureInformationList": [
+            OtherProcedureInformation(
+                qualifierCode=value(o, "qualifier"),
+                otherProcedureCode=value(o, "code"),
+                otherProcedureDate=value(o, "date"),
+            )
+            for o in c.get("otherProcedures") or []
+        ],
+        "occurrenceSpanInformations": [
+            OccurrenceSpanInformation(
+                occurrenceSpanCode=value(o, "code"),
+                occurrenceSpanCodeStartDate=value(o, "fromDate"),
+                occurrenceSpanCodeEndDate=value(o, "toDate"),
+            )
+            for o in c.get("occurrenceSpanCodes") or []
+        ],
+        "occurrenceInformationList": [
+            OccurrenceInformation(
+                occurrenceCode=value(o, "code"), occurrenceCodeDate=value(o, "date")
+            )
+            for o in c.get("occurrenceCodes") or []
+        ],
+        "valueInformationList": [
+            ValueInformation(valueCode=value(v, "code"), valueCodeAmount=value(v, "amount"))
+            for v in c.get("valueCodes") or []
+        ],
+        "conditionCodesList": [
+            ConditionInformation(conditionCode=code) for code in c.get("conditionCodes") or []
+        ],
+        "treatmentCodeInformationList": [
+            TreatmentCodeInformation(treatmentCode=code) for code in c.get("treatmentCodes") or []
+        ],
+    }
 
 
 def _line_json(f: Fields) -> InstitutionalServiceLine:
