@@ -89,3 +89,40 @@ async def test_docs_render(document: dict[str, Any]) -> None:
         assert docs.status_code == 200 and "swagger-ui" in docs.text
         served = await client.get("/openapi.json")
         assert served.json()["paths"].keys() == document["paths"].keys()
+
+
+def test_every_error_is_declared_as_a_problem(document: dict[str, Any]) -> None:
+    """Errors are RFC 9457 problems, each with an example; FastAPI's default 422 is gone;
+    401 wherever a key is needed, 404 with a path ID, 409 with Idempotency-Key, 504 always.
+    (``tests/test_fuzz_api.py`` checks the answers against these declarations.)"""
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas and "Problem" in schemas
+    open_paths = {"/healthz", "/readyz", "/metrics"}
+    wrong = []
+    for name, operation in _operations(document):
+        path = name.split(" ", 1)[1]
+        responses = operation["responses"]
+        expected = {"504"}
+        if path not in open_paths and not path.startswith("/core/"):
+            expected.add("401")
+        if "{" in path:
+            expected.add("404")
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        if "Idempotency-Key" in headers:
+            expected |= {"400", "409"}
+        if missing := expected - responses.keys():
+            wrong.append(f"{name}: no {sorted(missing)}")
+        for status, response in responses.items():
+            if int(status) < 400 or (path.startswith("/core/") and status in ("400", "401", "403")):
+                continue  # CORE answers its envelope errors as CORE envelopes
+            media = response.get("content", {}).get("application/problem+json")
+            if media is None or media["schema"] != {"$ref": "#/components/schemas/Problem"}:
+                wrong.append(f"{name}: {status} is not a problem")
+            elif media["example"]["status"] != int(status):
+                wrong.append(f"{name}: {status} example")
+    assert wrong == []
+    assert {"POST /v1/eligibility", "POST /v1/realtime"} <= {
+        name for name, op in _operations(document) if {"502", "504"} <= op["responses"].keys()
+    }
+    admin_only = document["paths"]["/v1/admin/partners"]["get"]["responses"]
+    assert "403" in admin_only

@@ -264,7 +264,10 @@ async def list_remittances(
 @router.get(
     "/remittances/{set_id}",
     summary="An 835 as JSON (payment, claims, lines, adjustments with CARC/RARC text); ?format=x12",
-    responses={200: {"content": {"application/json": {}, "application/edi-x12": {}}}},
+    responses={
+        200: {"content": {"application/json": {}, "application/edi-x12": {}}},
+        409: {"description": "?format=x12: the stored records cannot be written back as X12"},
+    },
 )
 async def get_remittance(
     set_id: RowId,

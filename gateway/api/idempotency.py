@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select, text
 
 from gateway.api.auth import Principal
-from gateway.api.problems import Problem
+from gateway.api.problems import PROBLEM_JSON, Problem
 from gateway.store import models as m
 from gateway.store.db import Database
 
@@ -73,7 +73,11 @@ async def remembered(
                     "This Idempotency-Key was used with a different request",
                 )
             return JSONResponse(
-                seen.body, status_code=seen.status_code, headers={"Idempotent-Replayed": "true"}
+                seen.body,
+                status_code=seen.status_code,
+                headers={"Idempotent-Replayed": "true"},
+                # every error the API gives is a problem document (RFC 9457)
+                media_type=PROBLEM_JSON if seen.status_code >= 400 else None,
             )
         response = await handler()
         kind = response.headers.get("content-type", "")

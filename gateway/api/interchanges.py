@@ -14,7 +14,7 @@ from gateway.api.audit import AuditDep
 from gateway.api.body import read_stream, refuse_declared, too_large
 from gateway.api.deps import MAX_ID, DbDep, PrincipalDep, RowId, SessionDep, SettingsDep
 from gateway.api.idempotency import idempotent
-from gateway.api.problems import Problem
+from gateway.api.problems import Problem, problem_response
 from gateway.api.visibility import may_read, readable
 from gateway.batch import answer_requests
 from gateway.emit import EmitError, emit_transaction
@@ -206,17 +206,13 @@ async def _store(
     if responses:
         body["responses"] = responses
     if not result.interchanges:
-        return JSONResponse(
-            {
-                "type": "https://x12gw.dev/problems/no-interchange",
-                "title": "No interchange could be read",
-                "status": 422,
-                "detail": "The bytes were stored; see the findings.",
-                "instance": request.url.path,
-                **body,
-            },
-            status_code=422,
-            media_type="application/problem+json",
+        return problem_response(
+            request,
+            422,
+            "no-interchange",
+            "No interchange could be read",
+            "The bytes were stored; see the findings.",
+            **body,
         )
     return JSONResponse(body)
 
@@ -376,7 +372,10 @@ async def get_sets(
 @router.get(
     "/transactions/{set_id}",
     summary="A transaction set as normalized JSON (or ?format=x12 to emit it)",
-    responses={200: {"content": {"application/json": {}, "application/edi-x12": {}}}},
+    responses={
+        200: {"content": {"application/json": {}, "application/edi-x12": {}}},
+        409: {"description": "?format=x12: the stored records cannot be written back as X12"},
+    },
 )
 async def get_transaction(
     set_id: RowId,

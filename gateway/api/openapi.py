@@ -1,10 +1,14 @@
-"""Examples for every endpoint in the OpenAPI document.
+"""The OpenAPI document: examples for every endpoint, and the errors each one can give.
 
 Request examples live on the pydantic models (``json_schema_extra``). Response examples
 are real answers: ``python -m bench.openapi_examples`` drives a running app through a
 day's work on a scratch database and records what each endpoint answered in
 ``examples.json`` beside this module. Here they are merged into the document where an
 endpoint does not already carry its own, so ``/docs`` shows one for every operation.
+
+Errors are declared here, once, rather than on every router (see :mod:`gateway.api.openapi_errors`):
+which ones an operation can give follows from its route (a key dependency, a path ID, a
+mutating method, a raw body, a responder call), and every one is an RFC 9457 problem.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+
+from gateway.api.openapi_errors import declare_errors
 
 EXAMPLES = Path(__file__).with_name("examples.json")
 
@@ -84,6 +90,7 @@ def install(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
+            declare_errors(document, app.routes)
             app.openapi_schema = merge_examples(document, recorded())
         return app.openapi_schema
 

@@ -71,14 +71,19 @@ async def request_prior_auth(
 ) -> PriorAuthResponse:
     payer = ("ZZ", request.tradingPartnerServiceId[:15])
     records = request_to_records(request)
-    x12_request = emit(
-        PLUGIN,
-        records,
-        guide="278",
-        sender=GATEWAY_ID,
-        receiver=payer,
-        control=await _control(session, GATEWAY_ID[1]),
-    )
+    try:
+        x12_request = emit(
+            PLUGIN,
+            records,
+            guide="278",
+            sender=GATEWAY_ID,
+            receiver=payer,
+            control=await _control(session, GATEWAY_ID[1]),
+        )
+    except ValueError as exc:  # a value X12 cannot carry (a separator, a non-Latin-1 letter ...)
+        raise Problem(
+            422, "validation", "The request is not valid", "A value cannot be sent as X12"
+        ) from exc
     stored_request = await ingest(
         db, x12_request, source=m.Source.API, partner_id=principal.partner_id
     )

@@ -360,7 +360,8 @@ async def post_replays(
             "Invalid filter",
             "See errors",
             errors=[
-                {"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_input=False)
+                {"location": ["body", *e["loc"]], "message": e["msg"], "type": e["type"]}
+                for e in exc.errors(include_input=False)
             ],
         ) from exc
 
