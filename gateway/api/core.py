@@ -803,7 +803,7 @@ async def _submit(
     result = await ingest(
         db,
         payload,
-        source=m.Source.UPLOAD,
+        source=m.Source.CORE,
         content_type=media,
         snip_level=settings.snip_level,
         partner_id=principal.partner_id,

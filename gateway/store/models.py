@@ -67,6 +67,7 @@ class Source(enum.StrEnum):
     REPLAY = "replay"
     CLI = "cli"
     CORRECTION = "correction"
+    CORE = "core"  # a CAQH CORE batch submission (POST /core/batch)
 
 
 def _now() -> Any:
