@@ -13,7 +13,7 @@ import structlog
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI, Request, Response
 
-from gateway import console, jobs
+from gateway import console, jobs, secretbox
 from gateway import logging as gwlogging
 from gateway.api import (
     admin,
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                 jobs.run_worker(owned.url, settings=settings), name="x12gw-embedded-worker"
             )
         log.info("started", demo=settings.demo, embedded_worker=worker is not None)
+        secretbox.warn_if_derived(settings)
         try:
             yield
         finally:

@@ -610,10 +610,22 @@ def cmd_worker(args: argparse.Namespace, out: TextIO) -> int:
 
     url = database_url()
     upgrade(url)
+    from gateway.secretbox import warn_if_derived
+    from gateway.settings import get_settings
+
+    warn_if_derived(get_settings())
     out.write("x12gw worker: waiting for jobs (Ctrl+C to stop)\n")
     out.flush()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_worker(url, wait=not args.once))
+    return 0
+
+
+def cmd_secret_key(args: argparse.Namespace, out: TextIO) -> int:
+    """Print a new key for X12GW_SECRET_KEY (encrypts webhook secrets at rest)."""
+    from cryptography.fernet import Fernet
+
+    out.write(Fernet.generate_key().decode() + "\n")
     return 0
 
 
@@ -710,6 +722,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help=cmd_worker.__doc__, description=cmd_worker.__doc__)
     p.add_argument("--once", action="store_true", help="stop when the queue is empty")
     p.set_defaults(run=cmd_worker)
+
+    p = sub.add_parser(
+        "secret-key", help=cmd_secret_key.__doc__, description=cmd_secret_key.__doc__
+    )
+    p.set_defaults(run=cmd_secret_key)
 
     p = sub.add_parser("demo", help="validate and acknowledge the bundled demo files")
     p.add_argument("--folder", type=Path, default=None, help="folder of X12 files")

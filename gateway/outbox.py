@@ -30,6 +30,7 @@ import structlog
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.secretbox import SecretUnreadable, decrypt
 from gateway.settings import Settings
 from gateway.store import models as m
 from gateway.store.db import Database
@@ -42,6 +43,8 @@ QUEUE = "x12gw"
 DELIVERY_TASK = "x12gw.webhook"
 SIGNATURE_HEADER = "X-X12GW-Signature"
 TIMESTAMP_HEADER = "X-X12GW-Timestamp"
+#: the recorded error of an attempt whose stored secret the key cannot decrypt
+SECRET_UNREADABLE = "secret unreadable"
 #: acknowledgments of these sources are answered in the response itself, not in the outbox
 _NOT_PLACED = frozenset({m.Source.API.value})
 
@@ -307,7 +310,8 @@ class DeliveryFailed(Exception):
 async def deliver(db: Database, item_id: int, settings: Settings) -> str:
     """One attempt to notify the item's partner; every attempt is recorded.
 
-    Returns "delivered", or "skipped" (no item, no active webhook, attempts used up);
+    Returns "delivered", "skipped" (no item, no active webhook, attempts used up) or
+    "failed" (the stored secret cannot be decrypted: recorded, not retried);
     raises :class:`DeliveryFailed` when the attempt failed, so the queue retries it
     (exponential backoff, ``webhook_max_attempts`` in all).
     """
@@ -333,7 +337,27 @@ async def deliver(db: Database, item_id: int, settings: Settings) -> str:
         if done >= limit:
             return "skipped"
         attempt = done + 1
-        url, secret, body = hook.url, hook.secret, notification(item)
+        url, stored, body = hook.url, hook.secret, notification(item)
+    try:
+        secret = decrypt(settings, stored)
+    except SecretUnreadable:
+        # the key changed since the secret was set: no retry can help until an admin sets
+        # the webhook again, so the attempt is recorded as failed and not retried
+        log.warning("webhook.secret_unreadable", item=item_id, attempt=attempt)
+        async with db.session() as s:
+            stamp = now()
+            s.add(
+                WebhookDelivery(
+                    outbox_item_id=item_id,
+                    attempt=attempt,
+                    url=url[:2000],
+                    error=SECRET_UNREADABLE,
+                    started_at=stamp,
+                    finished_at=stamp,
+                )
+            )
+            await s.commit()
+        return "failed"
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "x12gw-webhook",

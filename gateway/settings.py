@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -43,6 +45,11 @@ class Settings(BaseSettings):
     snip_level: int = 3
     #: The first admin key (ops and back office); partners get keys of their own.
     admin_key: str | None = None
+    #: The Fernet key that encrypts webhook secrets at rest (urlsafe base64 of 32 bytes;
+    #: make one with ``x12gw secret-key``). Unset: one is derived from the admin key, and
+    #: the gateway warns at start. Changing it makes secrets stored with the old key
+    #: unreadable (their deliveries fail) until the webhooks are set again.
+    secret_key: SecretStr | None = None
     #: Largest X12 body accepted in one request, in bytes.
     max_upload_bytes: int = 64 << 20
     #: Load the demo partner and files at start, and print their keys.
@@ -93,6 +100,21 @@ class Settings(BaseSettings):
                 raise ValueError(f"upstream {key!r}: an ISA receiver ID has 1 to 15 characters")
             out[name] = {"url": item} if isinstance(item, str) else item
         return out
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(value.get_secret_value().encode("ascii"))
+        except (UnicodeEncodeError, binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError(
+                "X12GW_SECRET_KEY must be urlsafe base64 of 32 bytes (run `x12gw secret-key`)"
+            )
+        return value
 
     @field_validator("snip_level")
     @classmethod

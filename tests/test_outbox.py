@@ -26,8 +26,14 @@ from tests.x12 import claim, file_837
 
 ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN}"}
 REQUEST_270 = (FIXTURES / "270" / "two-subscribers-with-dependent.270").read_bytes()
-#: retries at once in tests (0 ** n seconds), three attempts in all
-FAST = Settings(webhook_backoff_seconds=0, webhook_max_attempts=3, webhook_timeout_seconds=5)
+#: retries at once in tests (0 ** n seconds), three attempts in all; the admin key is the
+#: API's, since webhook secrets are encrypted with a key derived from it
+FAST = Settings(
+    admin_key=ADMIN,
+    webhook_backoff_seconds=0,
+    webhook_max_attempts=3,
+    webhook_timeout_seconds=5,
+)
 
 
 def auth(client: httpx.AsyncClient, which: str = "x-test-partner-key") -> dict[str, str]:

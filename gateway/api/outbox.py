@@ -15,10 +15,11 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from gateway.api.audit import AuditDep
-from gateway.api.deps import MAX_ID, AdminDep, PrincipalDep, SessionDep
+from gateway.api.deps import MAX_ID, AdminDep, PrincipalDep, SessionDep, SettingsDep
 from gateway.api.idempotency import IdempotentRoute
 from gateway.api.problems import Problem
 from gateway.outbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, item_json, item_x12, now
+from gateway.secretbox import encrypt
 from gateway.store import models as m
 from gateway.store.outbox import OutboxItem, Webhook, WebhookDelivery
 from schemas.outbox import (
@@ -201,19 +202,21 @@ async def put_webhook(
     partner_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The partner's ID", examples=[3])],
     body: WebhookSet,
     session: SessionDep,
+    settings: SettingsDep,
     admin: AdminDep,
 ) -> WebhookView:
     if await session.get(m.Partner, partner_id) is None:
         raise Problem(404, "not-found", "Not found", f"No partner #{partner_id}")
     secret = body.secret or f"whsec_{secrets.token_urlsafe(32)}"
+    stored = encrypt(settings, secret)  # encrypted at rest; shown in clear only here
     hook = (
         await session.execute(select(Webhook).where(Webhook.partner_id == partner_id))
     ).scalar_one_or_none()
     if hook is None:
-        hook = Webhook(partner_id=partner_id, url=body.url, secret=secret, active=body.active)
+        hook = Webhook(partner_id=partner_id, url=body.url, secret=stored, active=body.active)
         session.add(hook)
     else:
-        hook.url, hook.secret, hook.active, hook.updated_at = body.url, secret, body.active, now()
+        hook.url, hook.secret, hook.active, hook.updated_at = body.url, stored, body.active, now()
     await session.commit()
     return WebhookView(
         partnerId=partner_id,

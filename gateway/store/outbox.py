@@ -83,8 +83,10 @@ class Webhook(Base):
         ForeignKey("partner.id", ondelete="CASCADE"), unique=True
     )
     url: Mapped[str] = mapped_column(String(2000))
-    #: the HMAC key; kept in clear because signing needs it (shown once, when set)
-    secret: Mapped[str] = mapped_column(String(200))
+    #: the HMAC key, Fernet-encrypted (``gateway.secretbox``): signing needs to read it
+    #: back, so it cannot be hashed. Up to 200 characters (800 UTF-8 bytes) encrypt to
+    #: at most 1,164; rows from before encryption hold the secret in clear until next set.
+    secret: Mapped[str] = mapped_column(String(1200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
