@@ -88,6 +88,55 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def duplicate_control(ic: Interchange) -> Finding:
+    """TA1 025: the sender used this ISA13 before, for other content."""
+    return Finding(
+        "isa.duplicate_control",
+        "ISA13 repeats a control number this sender used for other content",
+        scope=Scope.INTERCHANGE,
+        ta1=F.TA1_DUPLICATE,
+        interchange=ic.control,
+        segment_id="ISA",
+        ordinal=ic.header.ordinal,
+        offset=ic.header.offset,
+        element=13,
+    )
+
+
+def group_values(group: FunctionalGroup, interchange_id: int) -> dict[str, Any]:
+    """The ``functional_group`` row of a GS envelope (ingest and replay write the same)."""
+    return {
+        "interchange_id": interchange_id,
+        "functional_id": group.functional_id[:2],
+        "control_number": group.control[:9],
+        "sender": group.sender[:15],
+        "receiver": group.receiver[:15],
+        "version": group.version[:12],
+        "status": m.Status.PARSED.value,
+        "findings": [f.public() for f in group.findings],
+    }
+
+
+def set_values(ts: TransactionSet, interchange_id: int, group_id: int | None) -> dict[str, Any]:
+    """The ``transaction_set`` row of an ST/SE envelope, before its records are stored."""
+    return {
+        "interchange_id": interchange_id,
+        "group_id": group_id,
+        "st01": ts.st01[:3],
+        "kind": ts.guide.name if ts.guide else None,
+        "guide": ts.guide.id if ts.guide else None,
+        "version": ts.version[:35],
+        "control_number": ts.control[:9],
+        "status": (m.Status.PARSED if ts.accepted else m.Status.REJECTED).value,
+        "accepted": ts.accepted,
+        "findings": [f.public() for f in ts.findings],
+        "start_offset": ts.start_offset,
+        "end_offset": ts.end_offset,
+        "first_ordinal": ts.first_ordinal,
+        "segment_count": ts.segment_count,
+    }
+
+
 def ack_fingerprint(ia: InterchangeAck) -> str:
     """The acknowledgment's content without its control numbers and dates: a replay
     re-issues acknowledgments only when this changes."""
@@ -320,16 +369,7 @@ class _Ingest:
         if outcome is None:
             return
         async with self.db.session() as s:
-            row = m.FunctionalGroup(
-                interchange_id=outcome.id,
-                functional_id=group.functional_id[:2],
-                control_number=group.control[:9],
-                sender=group.sender[:15],
-                receiver=group.receiver[:15],
-                version=group.version[:12],
-                status=m.Status.PARSED.value,
-                findings=[f.public() for f in group.findings],
-            )
+            row = m.FunctionalGroup(**group_values(group, outcome.id))
             s.add(row)
             await s.commit()
             self.groups[id(group)] = row.id
@@ -573,19 +613,7 @@ async def _store_interchange(
     ).all()
     duplicate_of = next((row.id for row in same if row.sha256 == digest), None)
     if same and duplicate_of is None:
-        ic.findings.append(
-            Finding(
-                "isa.duplicate_control",
-                "ISA13 repeats a control number this sender used for other content",
-                scope=Scope.INTERCHANGE,
-                ta1=F.TA1_DUPLICATE,
-                interchange=ic.control,
-                segment_id="ISA",
-                ordinal=ic.header.ordinal,
-                offset=ic.header.offset,
-                element=13,
-            )
-        )
+        ic.findings.append(duplicate_control(ic))
     if duplicate_of is not None:
         status = m.Status.DUPLICATE
     elif same or ic.rejected:
@@ -616,22 +644,7 @@ async def _store_interchange(
 async def _store_set(
     s: AsyncSession, interchange_id: int, group_id: int | None, ts: TransactionSet
 ) -> int:
-    row = m.TransactionSet(
-        interchange_id=interchange_id,
-        group_id=group_id,
-        st01=ts.st01[:3],
-        kind=ts.guide.name if ts.guide else None,
-        guide=ts.guide.id if ts.guide else None,
-        version=ts.version[:35],
-        control_number=ts.control[:9],
-        status=(m.Status.PARSED if ts.accepted else m.Status.REJECTED).value,
-        accepted=ts.accepted,
-        findings=[f.public() for f in ts.findings],
-        start_offset=ts.start_offset,
-        end_offset=ts.end_offset,
-        first_ordinal=ts.first_ordinal,
-        segment_count=ts.segment_count,
-    )
+    row = m.TransactionSet(**set_values(ts, interchange_id, group_id))
     s.add(row)
     await s.flush()
     return row.id

@@ -11,6 +11,7 @@ heartbeating have their jobs retried by the others.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import weakref
 from typing import Any
@@ -195,12 +196,19 @@ async def run_ingest_job(url: str, job_id: int, snip_level: int = 3) -> dict[str
             upload = await s.get(m.Upload, upload_id)
         poster = upload.partner_id if upload is not None else None
 
-        async def later(interchange_id: int, set_id: int) -> None:
-            app = make_app(url)
-            async with app.open_async():
-                await defer_answer(app, interchange_id, set_id, poster)
+        async with contextlib.AsyncExitStack() as stack:
+            queue: list[procrastinate.App] = []  # opened on the first answer left for later
 
-        await answer_requests(db, result, partner_id=poster, settings=get_settings(), defer=later)
+            async def later(interchange_id: int, set_id: int) -> None:
+                if not queue:
+                    app = make_app(url)
+                    await stack.enter_async_context(app.open_async())
+                    queue.append(app)
+                await defer_answer(queue[0], interchange_id, set_id, poster)
+
+            await answer_requests(
+                db, result, partner_id=poster, settings=get_settings(), defer=later
+            )
     except Exception as exc:
         async with db.session() as s:
             await s.execute(

@@ -45,15 +45,17 @@ from gateway.ingest import (
     _sha,
     ack_fingerprint,
     default_registry,
+    duplicate_control,
+    group_values,
+    set_values,
 )
 from gateway.outbox import place_acknowledgments
 from gateway.store import models as m
 from gateway.store.db import Database
 from gateway.store.models import Attempt
-from parsers import findings as F
 from parsers import parse
 from parsers.envelope import FunctionalGroup, Interchange, TransactionSet
-from parsers.findings import Finding, Scope
+from parsers.findings import Finding
 from parsers.reader import (
     Event,
     FileFinding,
@@ -435,32 +437,11 @@ class _Writer:
             )
         ).scalar()
         if clash is not None:
-            ic.findings.append(
-                Finding(
-                    "isa.duplicate_control",
-                    "ISA13 repeats a control number this sender used for other content",
-                    scope=Scope.INTERCHANGE,
-                    ta1=F.TA1_DUPLICATE,
-                    interchange=ic.control,
-                    segment_id="ISA",
-                    ordinal=ic.header.ordinal,
-                    offset=ic.header.offset,
-                    element=13,
-                )
-            )
+            ic.findings.append(duplicate_control(ic))
 
     async def _group(self, group: FunctionalGroup) -> None:
         assert self.row is not None
-        values: dict[str, Any] = {
-            "interchange_id": self.row.id,
-            "functional_id": group.functional_id[:2],
-            "control_number": group.control[:9],
-            "sender": group.sender[:15],
-            "receiver": group.receiver[:15],
-            "version": group.version[:12],
-            "status": m.Status.PARSED.value,
-            "findings": [f.public() for f in group.findings],
-        }
+        values = group_values(group, self.row.id)
         gid = self.old_groups.get((self.group_seq, group.control[:9]))
         self.group_seq += 1
         if gid is not None:
@@ -477,23 +458,8 @@ class _Writer:
 
     async def _transaction(self, ts: TransactionSet) -> None:
         assert self.row is not None
-        values: dict[str, Any] = {
-            "interchange_id": self.row.id,
-            "group_id": self.groups.get(id(ts.group)) if ts.group is not None else None,
-            "st01": ts.st01[:3],
-            "kind": ts.guide.name if ts.guide else None,
-            "guide": ts.guide.id if ts.guide else None,
-            "version": ts.version[:35],
-            "control_number": ts.control[:9],
-            "status": (m.Status.PARSED if ts.accepted else m.Status.REJECTED).value,
-            "accepted": ts.accepted,
-            "error": None,
-            "findings": [f.public() for f in ts.findings],
-            "start_offset": ts.start_offset,
-            "end_offset": ts.end_offset,
-            "first_ordinal": ts.first_ordinal,
-            "segment_count": ts.segment_count,
-        }
+        group_id = self.groups.get(id(ts.group)) if ts.group is not None else None
+        values = {**set_values(ts, self.row.id, group_id), "error": None}
         sid = self.old_sets.get((ts.start_offset, ts.control[:9]))
         if sid is not None and sid not in self.kept_sets:
             await self.s.execute(delete(m.RecordRow).where(m.RecordRow.transaction_set_id == sid))
